@@ -1,0 +1,189 @@
+/**
+ * The command-line interface: one subcommand per stage (like cNMF), plus `run` that chains them.
+ * Each handler resolves parameters (flags > --config YAML > conf/defaults.yaml), runs the stage and
+ * maps failures to DESIGN section 5's exit codes: an expected failure prints one sentence, never a
+ * stack trace (set NMF_DEBUG=1 to see one for internal errors).
+ */
+import yargs, { type Argv } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { ExitCode, NmfError, usageError } from './lib/errors.js';
+import { configureLog, log } from './lib/log.js';
+import { embeddedDefaults, resolveParams, type Params } from './lib/params.js';
+import { useBackend } from './lib/engine/backend.js';
+import { runPreprocess } from './preprocess/command.js';
+import { runFactorize, parseRestartRange } from './factorize/command.js';
+import { runConsensus } from './consensus/command.js';
+import { runReport } from './report/command.js';
+import { runPipeline } from './run.js';
+import { toolVersion } from './lib/paths.js';
+
+const DEFAULTS = embeddedDefaults();
+const dflt = (name: string) => `(default: ${JSON.stringify(DEFAULTS[name])} from conf/defaults.yaml)`;
+
+/** Integer-looking strings become numbers; anything else is left for the schema to reject by name. */
+function coerceNumbers(argv: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(argv)) out[k] = typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : v;
+  return out;
+}
+
+function params(argv: Record<string, unknown>, omit: string[] = []): Params {
+  const flags = coerceNumbers(argv);
+  for (const o of omit) delete flags[o];
+  const p = resolveParams(flags, argv.config as string | undefined);
+  configureLog({ format: p.log_format });
+  return p;
+}
+
+const opt = {
+  config: { type: 'string', describe: 'YAML file of parameters (same names as the flags, e.g. max_iter: 500); flags override it, it overrides conf/defaults.yaml' },
+  logFormat: { type: 'string', choices: ['text', 'json'], describe: `Log lines on stderr as plain text or one JSON object per line (for batch systems) ${dflt('log_format')}` },
+  outdir: { type: 'string', demandOption: true },
+  backend: { type: 'string', describe: `Compute backend: auto (tensorflow with a CUDA GPU, else wasm), tensorflow, webgpu, wasm, cpu ${dflt('backend')}` },
+  algorithm: { type: 'string', describe: `Update rule: brunet (KL divergence, R NMF/GenePattern default) or lee (Frobenius) ${dflt('algorithm')}` },
+  seed: { type: 'string', describe: `Master seed; restart (k, r) starts from a random stream keyed by (seed, k, r) ${dflt('seed')}` },
+  maxIter: { type: 'string', describe: `Most iterations per restart ${dflt('max_iter')}` },
+  checkEvery: { type: 'string', describe: `Iterations between connectivity checks ${dflt('check_every')}` },
+  stableChecks: { type: 'string', describe: `Stop a restart once its sample labels were unchanged for more than this many checks in a row; 0 = always run max-iter ${dflt('stable_checks')}` },
+  negatives: { type: 'string', describe: `Negative values in the input: error, clamp (set to 0) or shift (subtract the minimum) ${dflt('negatives')}` },
+  materializeLimit: { type: 'string', describe: `Largest number of samples for which consensus matrices are computed and written ${dflt('materialize_limit')}` },
+  force: { type: 'boolean', describe: 'Recompute even when a complete result for the same input and parameters exists' },
+  annotations: { type: 'string', describe: 'TSV (header; columns: sample id, group) shown as a strip beside the heatmaps' },
+} as const;
+
+async function handle(work: () => Promise<unknown>): Promise<void> {
+  try {
+    await work();
+  } catch (err) {
+    if (err instanceof NmfError) {
+      log.error(err.message);
+      process.exitCode = err.code;
+    } else {
+      const e = err as Error;
+      log.error(`internal error: ${e?.message ?? String(err)} (a bug in nmf-consensus ${toolVersion()}; rerun with NMF_DEBUG=1 and report it)`);
+      if (process.env.NMF_DEBUG) process.stderr.write(`${e?.stack ?? ''}\n`);
+      process.exitCode = ExitCode.internal;
+    }
+  }
+}
+
+function common(y: Argv): Argv {
+  return y.option('config', opt.config).option('log-format', opt.logFormat);
+}
+
+const cli = yargs(hideBin(process.argv))
+  .scriptName('nmf-consensus')
+  .usage('$0 <command> [options]\n\nConsensus NMF clustering: factorize A (features x samples) many times for every rank k, merge the sample labels into consensus matrices and choose k.')
+  .command(
+    'run',
+    'Run all four stages on one machine: preprocess -> factorize (every k) -> consensus -> report',
+    (y) =>
+      common(y)
+        .option('input', { type: 'string', demandOption: true, describe: 'Expression matrix: GCT 1.2/1.3, TSV or CSV (features x samples, optionally .gz)' })
+        .option('outdir', { ...opt.outdir, describe: 'Output folder; gets preprocess/, shards/, consensus/, report/' })
+        .option('ks', { type: 'string', describe: `Ranks to test: a range 2-6 or a list 2,3,5 ${dflt('ks')}` })
+        .option('restarts', { type: 'string', describe: `Restarts per k (50 recommended for publication) ${dflt('restarts')}` })
+        .option('seed', opt.seed)
+        .option('algorithm', opt.algorithm)
+        .option('max-iter', opt.maxIter)
+        .option('check-every', opt.checkEvery)
+        .option('stable-checks', opt.stableChecks)
+        .option('backend', opt.backend)
+        .option('workers', { type: 'string', describe: `Parallel factorize processes, one k each (results do not depend on it) ${dflt('workers')}` })
+        .option('negatives', opt.negatives)
+        .option('materialize-limit', opt.materializeLimit)
+        .option('annotations', opt.annotations)
+        .option('force', opt.force),
+    (argv) =>
+      handle(async () => {
+        const p = params(argv);
+        await runPipeline({ input: argv.input, outdir: argv.outdir, params: p, force: argv.force === true, ...(argv.annotations ? { annotations: argv.annotations } : {}) });
+      }),
+  )
+  .command(
+    'preprocess',
+    'Read the input matrix, check it, handle negatives, drop all-zero rows/columns; write matrix.npy, features.tsv, samples.tsv, preprocess.json',
+    (y) =>
+      common(y)
+        .option('input', { type: 'string', demandOption: true, describe: 'Expression matrix: GCT 1.2/1.3, TSV or CSV (features x samples, optionally .gz)' })
+        .option('outdir', { ...opt.outdir, describe: 'This stage\'s folder, e.g. DIR/preprocess' })
+        .option('negatives', opt.negatives)
+        .option('force', opt.force),
+    (argv) =>
+      handle(async () => {
+        const p = params(argv);
+        await runPreprocess({ input: argv.input, outdir: argv.outdir, negatives: p.negatives, force: argv.force === true });
+      }),
+  )
+  .command(
+    'factorize',
+    'Factorize one k for a range of restarts; writes one shard folder k<k>.r<a>-<b>/ under --outdir',
+    (y) =>
+      common(y)
+        .option('prep', { type: 'string', demandOption: true, describe: 'The preprocess folder (holds matrix.npy and preprocess.json)' })
+        .option('k', { type: 'string', demandOption: true, describe: 'The rank (number of factors), at least 2 and below min(features, samples)' })
+        .option('restarts', { type: 'string', demandOption: true, describe: 'Inclusive restart range, e.g. 0-19; restart r of rank k always starts from the same random stream' })
+        .option('outdir', { ...opt.outdir, describe: 'Folder of shards, e.g. DIR/shards' })
+        .option('seed', opt.seed)
+        .option('algorithm', opt.algorithm)
+        .option('max-iter', opt.maxIter)
+        .option('check-every', opt.checkEvery)
+        .option('stable-checks', opt.stableChecks)
+        .option('backend', opt.backend)
+        .option('force', opt.force),
+    (argv) =>
+      handle(async () => {
+        const p = params(argv, ['restarts', 'k']);
+        const k = Number(argv.k);
+        if (!Number.isInteger(k) || k < 2) throw usageError(`--k '${argv.k}' must be an integer of at least 2.`);
+        const [first, last] = parseRestartRange(argv.restarts);
+        const backend = await useBackend(p.backend);
+        for (const note of backend.notes) log.info(`backend auto: skipped ${note}`);
+        await runFactorize({ prep: argv.prep, outdir: argv.outdir, k, first, last, algorithm: p.algorithm, seed: p.seed, max_iter: p.max_iter, check_every: p.check_every, stable_checks: p.stable_checks, backend: backend.name, force: argv.force === true });
+      }),
+  )
+  .command(
+    'consensus',
+    'Merge all shards of all k: consensus.k.<k>.gct, membership.gct, metrics.tsv, consensus.json',
+    (y) =>
+      common(y)
+        .option('shards', { type: 'string', array: true, demandOption: true, describe: 'Folder(s) of shards (repeatable); each holds k<k>.r<a>-<b>/ folders' })
+        .option('outdir', { ...opt.outdir, describe: 'This stage\'s folder, e.g. DIR/consensus' })
+        .option('prep', { type: 'string', describe: 'The preprocess folder the shards came from (default: preprocess/ beside the first --shards folder)' })
+        .option('restarts', { type: 'string', describe: 'Expected restarts per k, to detect missing shards (default: the largest restart found + 1)' })
+        .option('allow-partial', { type: 'boolean', describe: 'Merge even when restarts are missing; the gap is recorded in consensus.json and the report' })
+        .option('materialize-limit', opt.materializeLimit),
+    (argv) =>
+      handle(async () => {
+        const p = params(argv, ['restarts']);
+        const restarts = argv.restarts === undefined ? undefined : Number(argv.restarts);
+        if (restarts !== undefined && (!Number.isInteger(restarts) || restarts < 1)) throw usageError(`--restarts '${argv.restarts}' must be a positive integer count.`);
+        await runConsensus({ shards: argv.shards, outdir: argv.outdir, ...(argv.prep ? { prep: argv.prep } : {}), ...(restarts ? { restarts } : {}), allowPartial: argv.allowPartial === true, materializeLimit: p.materialize_limit });
+      }),
+  )
+  .command(
+    'report',
+    'Render report.html (self-contained), figures/ and summary.json (recommended k and why)',
+    (y) =>
+      common(y)
+        .option('consensus', { type: 'string', demandOption: true, describe: 'The consensus folder (holds consensus.json)' })
+        .option('outdir', { ...opt.outdir, describe: 'This stage\'s folder, e.g. DIR/report' })
+        .option('annotations', opt.annotations),
+    (argv) =>
+      handle(async () => {
+        params(argv);
+        await runReport({ consensus: argv.consensus, outdir: argv.outdir, ...(argv.annotations ? { annotations: argv.annotations } : {}) });
+      }),
+  )
+  .demandCommand(1, 'Give a command: run, preprocess, factorize, consensus or report (see --help).')
+  .strict()
+  .version(toolVersion())
+  .help()
+  .wrap(Math.min(110, process.stdout.columns ?? 100))
+  .fail((msg, err) => {
+    if (err) throw err;
+    log.error(`${msg} (see --help)`);
+    process.exit(ExitCode.usage);
+  });
+
+await cli.parseAsync();

@@ -1,0 +1,95 @@
+/**
+ * The `consensus` stage: all shards of all k -> consensus.k.<k>.gct (when n <= materialize_limit),
+ * membership.gct (samples x k), metrics.tsv and consensus.json, written to a temporary folder and
+ * renamed into --outdir when complete.
+ */
+import { dirname, join, resolve } from 'node:path';
+import { writeGct12 } from '../lib/io/gct.js';
+import { readTsvRecords, writeTsv } from '../lib/io/tsv.js';
+import { commitDir, discardDir, stagingDir } from '../lib/io/atomic.js';
+import { readManifest, writeManifest } from '../lib/manifest/validate.js';
+import { shardError, usageError } from '../lib/errors.js';
+import { readPreprocessManifest } from '../preprocess/command.js';
+import { log } from '../lib/log.js';
+import { toolVersion } from '../lib/paths.js';
+import { METRIC_COLUMNS, type ConsensusManifest, type ConsensusPerK } from '../lib/types.js';
+import { findShards, groupShards, loadFactors, loadLabels, compactRanges } from './shards.js';
+import { consensusForK } from './metrics.js';
+
+export interface ConsensusOptions {
+  shards: string[];
+  outdir: string;
+  /** The preprocess folder the shards were made from (sample ids); default: DIR/preprocess beside DIR/shards. */
+  prep?: string;
+  restarts?: number;
+  allowPartial: boolean;
+  materializeLimit: number;
+}
+
+export function readConsensusManifest(dir: string): ConsensusManifest {
+  return readManifest<ConsensusManifest>(join(dir, 'consensus.json'), 'consensus');
+}
+
+export async function runConsensus(opts: ConsensusOptions): Promise<ConsensusManifest> {
+  const shards = findShards(opts.shards);
+  const groups = groupShards(shards, opts.restarts, opts.allowPartial);
+  const ref = shards[0]!.manifest;
+  const n = ref.shape.samples;
+  const m = ref.shape.features;
+  const prepDir = opts.prep ?? join(dirname(resolve(opts.shards[0]!)), 'preprocess');
+  const prep = readPreprocessManifest(prepDir);
+  if (prep.matrix_sha256 !== ref.matrix_sha256) {
+    throw shardError(`${prepDir}: this preprocess output is not the matrix the shards were made from (matrix_sha256 differs); pass the right folder with --prep.`);
+  }
+  const samples = readTsvRecords(join(prepDir, 'samples.tsv')).map((r) => r.id!);
+  if (n > opts.materializeLimit) {
+    throw usageError(`n = ${n} samples is above --materialize-limit ${opts.materializeLimit}; consensus without materializing C is not implemented yet, so raise --materialize-limit (memory ~ 8 n^2 bytes).`);
+  }
+
+  const stage = stagingDir(opts.outdir);
+  try {
+    const perK: ConsensusPerK[] = [];
+    const missing: Record<string, number[]> = {};
+    for (const g of groups) {
+      if (g.missing.length > 0) {
+        missing[String(g.k)] = g.missing;
+        log.warn(`consensus: k=${g.k} is missing restarts ${compactRanges(g.missing)} (--allow-partial)`);
+      }
+      const runs = g.shards.flatMap((s) => s.manifest.runs);
+      const res = consensusForK(g.k, loadLabels(g, n), n, runs, loadFactors(g, m), m);
+      const file = `consensus.k.${g.k}.gct`;
+      writeGct12(join(stage, file), samples, samples.map(() => ''), samples, res.C);
+      perK.push({ k: g.k, restarts: runs.length, consensus_file: file, order: res.order, membership: res.membership, metrics: res.metrics });
+      log.info(`consensus: k=${g.k} restarts=${runs.length} cophenetic=${res.metrics.cophenetic.toFixed(4)} dispersion=${res.metrics.dispersion.toFixed(4)} silhouette=${res.metrics.silhouette.toFixed(4)}`);
+    }
+    const ks = perK.map((p) => p.k);
+    const membership = new Float64Array(n * ks.length);
+    perK.forEach((p, c) => p.membership.forEach((v, i) => (membership[i * ks.length + c] = v)));
+    writeGct12(join(stage, 'membership.gct'), samples, samples.map(() => ''), ks.map((k) => `k=${k}`), membership);
+    writeTsv(join(stage, 'metrics.tsv'), METRIC_COLUMNS, perK.map((p) => METRIC_COLUMNS.map((c) => p.metrics[c])));
+    const manifest: ConsensusManifest = {
+      schema: 'nmf-consensus/consensus@1',
+      tool_version: toolVersion(),
+      input_sha256: ref.input_sha256,
+      algorithm: ref.algorithm,
+      seed: ref.seed,
+      backend: ref.backend,
+      objective: ref.objective,
+      stop_rule: `${ref.stop_rule}; check_every=${ref.params.check_every}, stable_checks=${ref.params.stable_checks}, max_iter=${ref.params.max_iter}`,
+      samples,
+      ks,
+      allow_partial: opts.allowPartial,
+      missing_restarts: missing,
+      per_k: perK,
+      files: { membership: 'membership.gct', metrics: 'metrics.tsv' },
+      created: new Date().toISOString(),
+    };
+    writeManifest(join(stage, 'consensus.json'), 'consensus', manifest);
+    commitDir(stage, opts.outdir);
+    log.info(`consensus: ks ${ks.join(',')} -> ${opts.outdir}`);
+    return manifest;
+  } catch (err) {
+    discardDir(stage);
+    throw err;
+  }
+}

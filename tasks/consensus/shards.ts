@@ -1,0 +1,135 @@
+/**
+ * Finding, checking and loading factorize shards for the consensus stage. Shards must come from the
+ * same preprocessed matrix, algorithm, seed, parameters and backend; per k their restart ranges must
+ * not overlap and must cover 0..R-1 (R = --restarts, or the largest restart + 1), unless
+ * --allow-partial, which is then recorded in the outputs. Violations exit 4.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { shardError } from '../lib/errors.js';
+import { readNpy } from '../lib/io/npy.js';
+import { readShardManifest, type ShardManifest } from '../factorize/command.js';
+
+export interface LoadedShard {
+  dir: string;
+  manifest: ShardManifest;
+}
+
+export interface KGroup {
+  k: number;
+  shards: LoadedShard[];
+  /** Restarts present, ascending. */
+  restarts: number[];
+  missing: number[];
+}
+
+/** Shard folders in each given path: the path itself if it holds shard.json, else its subfolders. */
+export function findShards(paths: readonly string[]): LoadedShard[] {
+  const dirs: string[] = [];
+  for (const p of paths) {
+    if (!existsSync(p) || !statSync(p).isDirectory()) throw shardError(`${p}: not a folder of shards; pass the factorize --outdir (e.g. DIR/shards).`);
+    if (existsSync(join(p, 'shard.json'))) dirs.push(p);
+    else {
+      for (const name of readdirSync(p).sort()) {
+        // Temporary folders of unfinished shards start with '.'; they are never read.
+        if (name.startsWith('.')) continue;
+        const d = join(p, name);
+        if (statSync(d).isDirectory() && existsSync(join(d, 'shard.json'))) dirs.push(d);
+      }
+    }
+  }
+  if (dirs.length === 0) throw shardError(`no shards found in ${paths.join(', ')}; run factorize first (each shard is a folder with shard.json).`);
+  return dirs.map((dir) => ({ dir, manifest: readShardManifest(dir) }));
+}
+
+const IDENTITY_FIELDS = ['matrix_sha256', 'algorithm', 'seed', 'backend'] as const;
+
+/** Check compatibility and completeness; group by k. */
+export function groupShards(shards: LoadedShard[], expectedRestarts: number | undefined, allowPartial: boolean): KGroup[] {
+  const ref = shards[0]!;
+  for (const s of shards) {
+    for (const f of IDENTITY_FIELDS) {
+      if (s.manifest[f] !== ref.manifest[f]) {
+        throw shardError(`${s.dir}: ${f} is ${JSON.stringify(s.manifest[f])} but ${ref.dir} has ${JSON.stringify(ref.manifest[f])}; shards must come from one input and one set of parameters, so rerun factorize for the odd ones.`);
+      }
+    }
+    if (JSON.stringify(s.manifest.params) !== JSON.stringify(ref.manifest.params)) {
+      throw shardError(`${s.dir}: parameters ${JSON.stringify(s.manifest.params)} differ from ${ref.dir} (${JSON.stringify(ref.manifest.params)}); rerun factorize with the same parameters.`);
+    }
+  }
+  const byK = new Map<number, LoadedShard[]>();
+  for (const s of shards) byK.set(s.manifest.k, [...(byK.get(s.manifest.k) ?? []), s]);
+  const groups: KGroup[] = [];
+  for (const k of [...byK.keys()].sort((a, b) => a - b)) {
+    const list = byK.get(k)!.sort((a, b) => a.manifest.restarts.first - b.manifest.restarts.first);
+    const seen: number[] = [];
+    for (let i = 1; i < list.length; i++) {
+      const prev = list[i - 1]!;
+      const cur = list[i]!;
+      if (cur.manifest.restarts.first <= prev.manifest.restarts.last) {
+        throw shardError(`${cur.dir} and ${prev.dir} overlap (restarts ${cur.manifest.restarts.first}-${prev.manifest.restarts.last} of k=${k} twice); remove one of them.`);
+      }
+    }
+    for (const s of list) for (let r = s.manifest.restarts.first; r <= s.manifest.restarts.last; r++) seen.push(r);
+    const want = expectedRestarts ?? seen[seen.length - 1]! + 1;
+    const present = new Set(seen);
+    const missing: number[] = [];
+    for (let r = 0; r < want; r++) if (!present.has(r)) missing.push(r);
+    if (missing.length > 0 && !allowPartial) {
+      throw shardError(`k=${k}: restarts ${compactRanges(missing)} are missing from the shards; run factorize for them, or pass --allow-partial to merge what is there (recorded in the outputs).`);
+    }
+    groups.push({ k, shards: list, restarts: seen.filter((r) => r < want || expectedRestarts === undefined), missing });
+  }
+  return groups;
+}
+
+/** [0,1,2,5,7,8] -> "0-2, 5, 7-8". */
+export function compactRanges(xs: readonly number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < xs.length; ) {
+    let j = i;
+    while (j + 1 < xs.length && xs[j + 1] === xs[j]! + 1) j++;
+    parts.push(i === j ? `${xs[i]}` : `${xs[i]}-${xs[j]}`);
+    i = j + 1;
+  }
+  return parts.join(', ');
+}
+
+/** Labels of all restarts of a group, restart-major, in ascending restart order. */
+export function loadLabels(group: KGroup, n: number): Uint16Array {
+  const out = new Uint16Array(group.restarts.length * n);
+  let offset = 0;
+  for (const s of group.shards) {
+    const m = s.manifest;
+    const R = m.restarts.last - m.restarts.first + 1;
+    const path = join(s.dir, m.labels.file);
+    const buf = readFileSync(path);
+    const bytesPer = m.labels.dtype === 'uint8' ? 1 : 2;
+    if (buf.byteLength !== R * n * bytesPer) {
+      throw shardError(`${path}: ${buf.byteLength} bytes, expected ${R * n * bytesPer} (${R} restarts x ${n} samples, ${m.labels.dtype}); the shard is damaged, rerun factorize for it.`);
+    }
+    const labels = bytesPer === 1 ? new Uint8Array(buf.buffer, buf.byteOffset, R * n) : new Uint16Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+    for (let i = 0; i < labels.length; i++) {
+      if (labels[i]! >= m.k) throw shardError(`${path}: label ${labels[i]} at restart ${m.restarts.first + Math.floor(i / n)} is not below k=${m.k}; the shard is damaged, rerun factorize for it.`);
+    }
+    out.set(labels, offset);
+    offset += labels.length;
+  }
+  return out;
+}
+
+/** The W of every restart of a group (m x k each), ascending restart order. */
+export function loadFactors(group: KGroup, m: number): Float32Array[] {
+  const out: Float32Array[] = [];
+  for (const s of group.shards) {
+    const man = s.manifest;
+    const R = man.restarts.last - man.restarts.first + 1;
+    const npy = readNpy(join(s.dir, man.factors.W));
+    const k = man.k;
+    if (!(npy.data instanceof Float32Array) || npy.shape.join() !== [R, m, k].join()) {
+      throw shardError(`${join(s.dir, man.factors.W)}: expected float32 ${R} x ${m} x ${k}; the shard is damaged, rerun factorize for it.`);
+    }
+    for (let r = 0; r < R; r++) out.push(npy.data.subarray(r * m * k, (r + 1) * m * k));
+  }
+  return out;
+}

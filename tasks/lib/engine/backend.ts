@@ -1,0 +1,107 @@
+/**
+ * Choosing and starting a tfjs backend (DESIGN section 4). `wasm` and `cpu` ship with the package;
+ * `tensorflow` (@tensorflow/tfjs-node-gpu or -node) and `webgpu` are optional and loaded with a
+ * dynamic import only when asked for. An explicit backend that cannot load is exit 5; `auto` logs
+ * what it tried and why it skipped it.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { ExitCode, NmfError } from '../errors.js';
+import type { BackendName } from '../types.js';
+
+export interface BackendChoice {
+  name: string;
+  /** Why other candidates were skipped (auto only). */
+  notes: string[];
+}
+
+// tfjs prints a "install tfjs-node" banner and debug checks unless in prod mode.
+tf.enableProdMode();
+
+async function tryImport(spec: string): Promise<unknown> {
+  return import(spec);
+}
+
+async function loadTensorflow(): Promise<string> {
+  for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
+    try {
+      await tryImport(pkg);
+      return pkg;
+    } catch {
+      /* try the next one */
+    }
+  }
+  throw new Error('neither @tensorflow/tfjs-node-gpu nor @tensorflow/tfjs-node is installed');
+}
+
+async function loadWebgpu(): Promise<void> {
+  let create: (opts: string[]) => unknown;
+  try {
+    ({ create } = (await tryImport('webgpu')) as { create: typeof create });
+  } catch {
+    throw new Error('the `webgpu` package (Dawn) is not installed');
+  }
+  const g = globalThis as unknown as { navigator?: { gpu?: unknown } };
+  g.navigator ??= {};
+  g.navigator.gpu ??= create([]);
+  try {
+    await tryImport('@tensorflow/tfjs-backend-webgpu');
+  } catch {
+    throw new Error('@tensorflow/tfjs-backend-webgpu is not installed');
+  }
+}
+
+async function activate(name: string): Promise<void> {
+  const ok = await tf.setBackend(name);
+  if (!ok) throw new Error(`tfjs could not initialise the ${name} backend`);
+  await tf.ready();
+}
+
+/** Start one backend by name, or fail with exit 5 saying why. */
+export async function useBackend(requested: BackendName): Promise<BackendChoice> {
+  if (requested === 'auto') return useAuto();
+  try {
+    switch (requested) {
+      case 'wasm':
+        await import('@tensorflow/tfjs-backend-wasm');
+        break;
+      case 'cpu':
+        await import('@tensorflow/tfjs-backend-cpu');
+        break;
+      case 'tensorflow':
+        await loadTensorflow();
+        break;
+      case 'webgpu':
+        await loadWebgpu();
+        break;
+    }
+    await activate(requested);
+  } catch (err) {
+    throw new NmfError(
+      `backend '${requested}' is unavailable: ${(err as Error).message}; install it (see README, Backends) or pass --backend wasm.`,
+      ExitCode.backendUnavailable,
+    );
+  }
+  return { name: requested, notes: [] };
+}
+
+async function useAuto(): Promise<BackendChoice> {
+  const notes: string[] = [];
+  try {
+    await loadTensorflow();
+    await activate('tensorflow');
+    const gpu = (tf.backend() as unknown as { isUsingGpuDevice?: boolean }).isUsingGpuDevice;
+    if (gpu) return { name: 'tensorflow', notes };
+    notes.push('tensorflow: loaded but no CUDA GPU in use');
+  } catch (err) {
+    notes.push(`tensorflow: ${(err as Error).message}`);
+  }
+  try {
+    await loadWebgpu();
+    await activate('webgpu');
+    return { name: 'webgpu', notes };
+  } catch (err) {
+    notes.push(`webgpu: ${(err as Error).message}`);
+  }
+  const wasm = await useBackend('wasm');
+  return { name: wasm.name, notes };
+}

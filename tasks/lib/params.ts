@@ -1,0 +1,98 @@
+/**
+ * Parameters: one place that merges, validates and normalises them (like scikit-learn's
+ * `_check_params`). Precedence: command-line flags > `--config` YAML > `conf/defaults.yaml`.
+ * The merged raw object is validated with ajv against schemas/params.schema.json; cross-field
+ * rules (e.g. k vs data size) are checked where the data is known.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import yaml from 'js-yaml';
+import { usageError } from './errors.js';
+import { packageRoot } from './paths.js';
+import { schemaProblem } from './manifest/validate.js';
+import type { Algorithm, BackendName } from './types.js';
+
+export interface Params {
+  ks: number[];
+  restarts: number;
+  seed: number;
+  algorithm: Algorithm;
+  max_iter: number;
+  check_every: number;
+  stable_checks: number;
+  backend: BackendName;
+  workers: number;
+  negatives: 'error' | 'clamp' | 'shift';
+  materialize_limit: number;
+  log_format: 'text' | 'json';
+}
+
+export type RawParams = Record<string, unknown>;
+export const PARAM_NAMES = [
+  'ks', 'restarts', 'seed', 'algorithm', 'max_iter', 'check_every', 'stable_checks',
+  'backend', 'workers', 'negatives', 'materialize_limit', 'log_format',
+] as const satisfies readonly (keyof Params)[];
+
+/** 'max-iter' and 'maxIter' -> 'max_iter'. */
+export function normaliseKey(key: string): string {
+  return key.replace(/-/g, '_').replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+function readYaml(path: string, what: string): RawParams {
+  if (!existsSync(path)) throw usageError(`${what} ${path} not found; check the path given to --config.`);
+  let doc: unknown;
+  try {
+    doc = yaml.load(readFileSync(path, 'utf8'));
+  } catch (err) {
+    const e = err as { mark?: { line: number; column: number }; reason?: string; message: string };
+    const at = e.mark ? ` line ${e.mark.line + 1}, column ${e.mark.column + 1}` : '';
+    throw usageError(`${path}${at}: invalid YAML (${e.reason ?? e.message}); fix the syntax.`);
+  }
+  if (doc == null) return {};
+  if (typeof doc !== 'object' || Array.isArray(doc)) throw usageError(`${path}: expected a YAML mapping of parameter names to values.`);
+  const out: RawParams = {};
+  for (const [k, v] of Object.entries(doc as RawParams)) out[normaliseKey(k)] = v;
+  return out;
+}
+
+export function embeddedDefaults(): RawParams {
+  return readYaml(join(packageRoot(), 'conf', 'defaults.yaml'), 'defaults file');
+}
+
+/** "2-5" -> [2,3,4,5]; "2,3,5" -> [2,3,5]; sorted, unique. */
+export function parseKs(value: unknown): number[] {
+  const out = new Set<number>();
+  const parts = Array.isArray(value) ? value.map(String) : String(value).split(',');
+  for (const part of parts) {
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
+    if (!m) throw usageError(`--ks: '${part}' is not a rank or a range; use e.g. --ks 2-6 or --ks 2,3,5.`);
+    const a = Number(m[1]);
+    const b = m[2] === undefined ? a : Number(m[2]);
+    if (b < a) throw usageError(`--ks: range '${part}' runs backwards; write it as ${b}-${a}.`);
+    for (let k = a; k <= b; k++) out.add(k);
+  }
+  const ks = [...out].sort((x, y) => x - y);
+  if (ks.length === 0 || ks[0]! < 2) throw usageError(`--ks: every rank must be at least 2 (got ${ks.join(',')}); use e.g. --ks 2-5.`);
+  return ks;
+}
+
+/** Merge defaults < config file < flags, validate, normalise. `flags` keys may be kebab or camel. */
+export function resolveParams(flags: RawParams, configPath?: string): Params {
+  const merged: RawParams = { ...embeddedDefaults() };
+  if (configPath) Object.assign(merged, readYaml(configPath, 'config file'));
+  for (const name of PARAM_NAMES) {
+    const camel = name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+    const v = flags[name] ?? flags[camel] ?? flags[name.replace(/_/g, '-')];
+    if (v !== undefined) merged[name] = v;
+  }
+  const problem = schemaProblem('params', merged);
+  if (problem) {
+    const field = /^field \/(\w+)/.exec(problem)?.[1];
+    throw usageError(
+      field
+        ? `invalid parameter ${field}=${JSON.stringify(merged[field])}: ${problem.replace(/^field \/\w+ /, '')}; see --help or conf/defaults.yaml.`
+        : `invalid parameters: ${problem}; see --help or conf/defaults.yaml.`,
+    );
+  }
+  return { ...(merged as unknown as Params), ks: parseKs(merged.ks) };
+}

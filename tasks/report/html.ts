@@ -1,0 +1,251 @@
+/**
+ * report.html: one self-contained page (inline CSS and SVG, images as data URLs, no scripts, no
+ * external resources). Every string that comes from the input is escaped.
+ */
+import { METRIC_COLUMNS, type ConsensusManifest, type MetricsRow, type Summary } from '../lib/types.js';
+import { escapeHtml as esc, fmt } from './format.js';
+
+export interface HeatmapSection {
+  k: number;
+  /** The rendered figure, or null when the consensus matrix was not materialized. */
+  svg: string | null;
+  /** File names under figures/ (for the caption). */
+  files: string[];
+  /** Upscaling / block-averaging note for the caption. */
+  note?: string;
+}
+
+export interface PageInput {
+  manifest: ConsensusManifest;
+  summary: Summary;
+  metricsSvg: string;
+  heatmaps: HeatmapSection[];
+  /** Group label per sample (input order), when annotations were given. */
+  annotation?: string[];
+  /** Notes about the annotations (e.g. ids that matched no sample). */
+  annotationNotes?: string[];
+  /** Above this many samples the per-sample membership table is left out. Default 2000. */
+  maxTableSamples?: number;
+}
+
+/**
+ * Give every id in an SVG (clip paths, gradients) a prefix, and rewrite the references to them, so
+ * several SVGs inlined in one page cannot pick up each other's definitions.
+ */
+export function prefixSvgIds(svg: string, prefix: string): string {
+  return svg
+    .replace(/\bid="([^"]+)"/g, (_, id: string) => `id="${prefix}${id}"`)
+    .replace(/url\(#([^)]+)\)/g, (_, id: string) => `url(#${prefix}${id})`)
+    .replace(/href="#([^"]+)"/g, (_, id: string) => `href="#${prefix}${id}"`);
+}
+
+const INT_COLUMNS = new Set<keyof MetricsRow>(['k', 'restarts']);
+const HIGHER_BETTER = new Set<keyof MetricsRow>(['cophenetic', 'dispersion', 'silhouette', 'stability_min', 'stability_mean']);
+const LOWER_BETTER = new Set<keyof MetricsRow>(['pac']);
+
+function cell(col: keyof MetricsRow, v: number): string {
+  if (!Number.isFinite(v)) return 'n/a';
+  if (INT_COLUMNS.has(col)) return String(v);
+  if (col === 'iterations_median') return Number.isInteger(v) ? String(v) : v.toFixed(1);
+  if (col === 'error_best' || col === 'error_median') {
+    const a = Math.abs(v);
+    return a !== 0 && (a >= 1e6 || a < 1e-3) ? v.toExponential(3) : v.toPrecision(6).replace(/\.?0+$/, '');
+  }
+  return fmt(v, 3);
+}
+
+function metricsTable(rows: readonly MetricsRow[], recK: number): string {
+  const best = new Map<keyof MetricsRow, number>();
+  for (const col of METRIC_COLUMNS) {
+    const vals = rows.map((r) => r[col]).filter((v) => Number.isFinite(v));
+    if (vals.length < 2 || vals.every((v) => v === vals[0])) continue; // nothing to single out
+    if (HIGHER_BETTER.has(col)) best.set(col, Math.max(...vals));
+    if (LOWER_BETTER.has(col)) best.set(col, Math.min(...vals));
+  }
+  const head = METRIC_COLUMNS.map((c) => `<th>${esc(c)}</th>`).join('');
+  const body = rows
+    .map((r) => {
+      const tds = METRIC_COLUMNS.map((c) => {
+        const isBest = best.has(c) && r[c] === best.get(c);
+        return `<td${isBest ? ' class="best"' : ''}>${cell(c, r[c])}</td>`;
+      }).join('');
+      return `<tr${r.k === recK ? ' class="rec"' : ''}>${tds}</tr>`;
+    })
+    .join('\n');
+  return `<div class="scroll"><table class="num"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
+}
+
+function paramsTable(m: ConsensusManifest): string {
+  const restarts = [...new Set(m.per_k.map((p) => p.restarts))];
+  const missing = Object.entries(m.missing_restarts).filter(([, r]) => r.length > 0);
+  const rows: [string, string][] = [
+    ['samples', String(m.samples.length)],
+    ['k tested', m.ks.join(', ')],
+    ['algorithm', `${m.algorithm} (objective: ${m.objective})`],
+    ['restarts per k', restarts.length === 1 ? String(restarts[0]) : m.per_k.map((p) => `k=${p.k}: ${p.restarts}`).join(', ')],
+    ['seed', String(m.seed)],
+    ['backend', m.backend],
+    ['stop rule', m.stop_rule],
+    ['partial restarts allowed', m.allow_partial ? 'yes' : 'no'],
+    ...(missing.length > 0
+      ? [['missing restarts', missing.map(([k, r]) => `k=${k}: ${r.length} (${r.join(', ')})`).join('; ')] as [string, string]]
+      : []),
+    ['input sha256', m.input_sha256],
+    ['tool version', m.tool_version],
+    ['consensus created', m.created],
+  ];
+  return `<table class="kv"><tbody>${rows.map(([a, b]) => `<tr><th>${esc(a)}</th><td>${esc(b)}</td></tr>`).join('')}</tbody></table>`;
+}
+
+function clusterSizes(membership: readonly number[], k: number): string {
+  const counts = new Array<number>(k).fill(0);
+  for (const c of membership) if (c >= 1 && c <= k) counts[c - 1]!++;
+  return counts.map((c, i) => `${i + 1}: ${c}`).join(', ');
+}
+
+function crossTab(membership: readonly number[], k: number, annotation: readonly string[]): string {
+  const groups = [...new Set(annotation)].sort();
+  const counts = new Map<string, number>();
+  membership.forEach((c, i) => counts.set(`${c}\u0000${annotation[i]}`, (counts.get(`${c}\u0000${annotation[i]}`) ?? 0) + 1));
+  const head = `<tr><th>cluster</th>${groups.map((g) => `<th>${esc(g)}</th>`).join('')}</tr>`;
+  const body = Array.from({ length: k }, (_, i) => {
+    const tds = groups.map((g) => {
+      const v = counts.get(`${i + 1}\u0000${g}`) ?? 0;
+      return `<td${v === 0 ? ' class="zero"' : ''}>${v}</td>`;
+    });
+    return `<tr><th>${i + 1}</th>${tds.join('')}</tr>`;
+  }).join('');
+  return `<div class="scroll"><table class="num xtab"><thead>${head}</thead><tbody>${body}</tbody></table></div>`;
+}
+
+function membershipTable(m: ConsensusManifest, annotation?: readonly string[]): string {
+  const perK = [...m.per_k].sort((a, b) => a.k - b.k);
+  const head = `<tr><th>sample</th>${annotation ? '<th>annotation</th>' : ''}${perK.map((p) => `<th>k=${p.k}</th>`).join('')}</tr>`;
+  const body = m.samples
+    .map((s, i) => {
+      const ann = annotation ? `<td>${esc(annotation[i]!)}</td>` : '';
+      return `<tr><td>${esc(s)}</td>${ann}${perK.map((p) => `<td>${p.membership[i]}</td>`).join('')}</tr>`;
+    })
+    .join('\n');
+  return `<div class="scroll tall"><table class="members"><thead>${head}</thead><tbody>\n${body}\n</tbody></table></div>`;
+}
+
+const CSS = `
+body{font-family:Helvetica,Arial,sans-serif;color:#222;max-width:1150px;margin:0 auto;padding:16px 24px 48px;line-height:1.45}
+h1{font-size:1.6em;margin:.2em 0 .1em}h2{font-size:1.25em;margin-top:1.8em;border-bottom:1px solid #ddd;padding-bottom:.2em}
+h3{font-size:1.05em;margin:1.2em 0 .3em}
+.sub{color:#666;margin:0 0 1em}
+.rec-box{background:#f3f7fb;border-left:5px solid #1f4e79;padding:10px 16px;margin:1em 0}
+.rec-box .big{font-size:1.35em;font-weight:bold;margin:0 0 .3em}
+.rec-box ul{margin:.3em 0 .2em;padding-left:1.2em}
+table{border-collapse:collapse;font-size:13px}
+th,td{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}
+table.num td{text-align:right;font-variant-numeric:tabular-nums}
+table.kv th{background:#f6f6f6;font-weight:normal;color:#555;white-space:nowrap}
+table.kv td{word-break:break-all}
+thead th{background:#f6f6f6;position:sticky;top:0}
+tr.rec td{background:#fff4d6}
+td.best{font-weight:bold}
+td.zero{color:#bbb}
+.scroll{overflow-x:auto;max-width:100%}
+.scroll.tall{max-height:420px;overflow-y:auto}
+figure{margin:.5em 0 1.5em}
+figure svg{max-width:100%;height:auto}
+figcaption{color:#555;font-size:13px;margin-top:.3em}
+.note{color:#8a4b00}
+.help{font-size:14px;color:#333}
+`;
+
+/** The complete page. */
+export function buildHtml(p: PageInput): string {
+  const m = p.manifest;
+  const s = p.summary;
+  const recK = s.recommended_k;
+  const perK = [...m.per_k].sort((a, b) => a.k - b.k);
+  const annotation = p.annotation;
+  const heat = p.heatmaps
+    .map((h) => {
+      const pk = perK.find((q) => q.k === h.k);
+      const sizes = pk ? `Cluster sizes: ${clusterSizes(pk.membership, h.k)}.` : '';
+      const tab = pk && annotation ? `<p>Clusters against annotation groups (number of samples):</p>${crossTab(pk.membership, h.k, annotation)}` : '';
+      if (h.svg === null) {
+        return (
+          `<h3 id="k${h.k}">k = ${h.k}${h.k === recK ? ' (recommended)' : ''}</h3>` +
+          `<p class="note">Heatmap skipped: the consensus matrix for k = ${h.k} was not materialized (the consensus stage ` +
+          `keeps C only up to its limit on the number of samples; here n = ${m.samples.length}), so its metrics come from ` +
+          `the restart labels, as the consensus stage records. ${sizes}</p>${tab}`
+        );
+      }
+      return (
+        `<h3 id="k${h.k}">k = ${h.k}${h.k === recK ? ' (recommended)' : ''}</h3>` +
+        `<figure>${prefixSvgIds(h.svg, `k${h.k}-`)}<figcaption>Consensus matrix for k = ${h.k}, rows and columns in the ` +
+        `leaf order of the average-linkage tree on 1 - C. Strip${annotation ? 's' : ''} on the top and left: ` +
+        `cluster membership (cut of the tree into ${h.k} clusters)${annotation ? ', and outside it the sample annotation' : ''}. ` +
+        `${sizes}${h.note ? ' ' + esc(h.note) : ''} Files: ${h.files.map(esc).join(', ')}.</figcaption></figure>${tab}`
+      );
+    })
+    .join('\n');
+  const maxTable = p.maxTableSamples ?? 2000;
+  const members =
+    m.samples.length <= maxTable
+      ? `<details><summary>Show the membership of all ${m.samples.length} samples</summary>${membershipTable(m, annotation)}</details>`
+      : `<p>${m.samples.length} samples: the per-sample table is left out of this page; see membership.gct in the consensus folder.</p>`;
+  const annNotes = (p.annotationNotes ?? []).map((t) => `<p class="note">${esc(t)}</p>`).join('');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Consensus NMF report: k = ${recK} recommended</title>
+<style>${CSS}</style>
+</head>
+<body>
+<h1>Consensus NMF clustering report</h1>
+<p class="sub">${m.samples.length} samples, k = ${esc(m.ks.join(', '))}, ${esc(m.algorithm)} NMF, nmf-consensus ${esc(m.tool_version)}</p>
+
+<div class="rec-box">
+<p class="big">Recommended number of clusters: k = ${recK}</p>
+<p>Rule: <code>${esc(s.rule)}</code>. Why:</p>
+<ul>
+${s.reasons.map((r) => `<li>${esc(r)}</li>`).join('\n')}
+</ul>
+</div>
+
+<h2>Input and parameters</h2>
+${paramsTable(m)}
+
+<h2>How to read the metrics</h2>
+<div class="help">
+<p>Each k was factorized from many random starts; the <b>consensus matrix</b> C holds, for every pair of samples, the
+fraction of starts that put them in the same cluster. A stable clustering gives a C of nearly only 0s and 1s.</p>
+<ul>
+<li><b>Cophenetic correlation</b> (&rho;, Brunet et al. 2004): how well the average-linkage tree on 1 - C reproduces
+1 - C. Higher is better (1 = perfectly clean blocks). Brunet's rule recommends the k just before &rho; first drops;
+values are compared exactly, so equal &rho; is not a drop.</li>
+<li><b>Dispersion</b> (Kim &amp; Park 2007): how far the entries of C are from 1/2, from 0 to 1. Higher is better.</li>
+<li><b>Silhouette</b>: how much closer, in 1 - C, samples are to their own cluster than to the nearest other cluster,
+from -1 to 1. Higher is better.</li>
+<li><b>PAC</b> (proportion of ambiguous clustering, Senbabaoglu et al. 2014): the fraction of sample pairs with
+0.1 &lt; C &lt; 0.9. Lower is better.</li>
+<li><b>Factor stability</b> (cNMF, pyDNMFk): silhouette of the restarts' W columns clustered into k groups; higher means
+the factors are reproducible. <b>Relative error</b> ||A - WH|| / ||A|| falls as k grows and is shown for reference.</li>
+</ul>
+<p>The metrics often disagree at the margin; the recommendation box above says where. Bold values in the table are the
+best per column; the highlighted row is the recommended k.</p>
+</div>
+
+<h2>Metrics by k</h2>
+<figure>${prefixSvgIds(p.metricsSvg, 'metrics-')}</figure>
+${metricsTable(perK.map((q) => q.metrics), recK)}
+
+<h2>Consensus matrices</h2>
+${annNotes}
+${heat}
+
+<h2>Cluster membership</h2>
+<p>Clusters are numbered 1..k in the leaf order of the tree (left to right in the heatmaps).</p>
+${members}
+</body>
+</html>
+`;
+}

@@ -1,0 +1,143 @@
+/**
+ * The report stage's rendering (DESIGN sections 1 and 6): from the consensus manifest and matrices,
+ * write into `outdir`:
+ *   summary.json                  recommended k (Brunet's rule) and why, in words
+ *   figures/metrics.svg           metrics by k, recommended k marked
+ *   figures/consensus.k<k>.svg    ordered consensus heatmap with membership strips (per materialized k)
+ *   figures/consensus.k<k>.png    the heatmap's pixels alone
+ *   report.html                   one self-contained page with all of the above
+ * Every file is written atomically. The CLI command that loads the files lives elsewhere.
+ */
+import { join } from 'node:path';
+import { inputError } from '../lib/errors.js';
+import { writeFileAtomic } from '../lib/io/atomic.js';
+import { writeManifest } from '../lib/manifest/validate.js';
+import type { ConsensusPerK, ReportInput, Summary } from '../lib/types.js';
+import { heatmapSpec, metricsSpec, MISSING_ANNOTATION } from './charts.js';
+import { consensusRaster } from './heatmap.js';
+import { buildHtml, type HeatmapSection } from './html.js';
+import { encodePng, pngDataUrl } from './png.js';
+import { recommend } from './recommend.js';
+import { renderSvg } from './render.js';
+
+export { brunetRule, recommend, BRUNET_RULE } from './recommend.js';
+export { encodePng, crc32 } from './png.js';
+
+function checkPerK(p: ConsensusPerK, n: number): void {
+  const where = `consensus.json per_k k=${p.k}`;
+  const fix = 'rerun the consensus stage';
+  if (p.membership.length !== n) {
+    throw inputError(where, `membership has ${p.membership.length} entries but there are ${n} samples`, fix);
+  }
+  if (p.order.length !== n) throw inputError(where, `order has ${p.order.length} entries but there are ${n} samples`, fix);
+  const seen = new Uint8Array(n);
+  for (const j of p.order) {
+    if (!Number.isInteger(j) || j < 0 || j >= n || seen[j]) {
+      throw inputError(where, `order is not a permutation of 0..${n - 1} (entry ${j})`, fix);
+    }
+    seen[j] = 1;
+  }
+}
+
+/** Partial-restart caveats, for the reasons. */
+function partialReasons(input: ReportInput): string[] {
+  const m = input.manifest;
+  if (!m.allow_partial) return [];
+  return Object.entries(m.missing_restarts)
+    .filter(([, r]) => r.length > 0)
+    .map(
+      ([k, r]) =>
+        `k=${k} is missing ${r.length} restart${r.length === 1 ? '' : 's'} (--allow-partial), so its metrics rest on fewer restarts than requested.`,
+    );
+}
+
+/** Render the report into `outdir` and return the summary that was written to summary.json. */
+export async function writeReport(input: ReportInput, outdir: string): Promise<Summary> {
+  const m = input.manifest;
+  const n = m.samples.length;
+  if (m.per_k.length === 0) throw inputError('consensus.json', 'per_k is empty (no k to report)', 'rerun the consensus stage');
+  const perK = [...m.per_k].sort((a, b) => a.k - b.k);
+  for (const p of perK) checkPerK(p, n);
+  const rows = perK.map((p) => p.metrics);
+
+  const rec = recommend(rows);
+  const summary: Summary = {
+    schema: 'nmf-consensus/summary@1',
+    recommended_k: rec.recommended_k,
+    rule: rec.rule,
+    reasons: [...rec.reasons, ...partialReasons(input)],
+    ks: [...m.ks],
+    metrics: rows.map((r) => ({ ...r })),
+  };
+
+  let annotation: string[] | undefined;
+  const annotationNotes: string[] = [];
+  if (input.annotations && input.annotations.size > 0) {
+    const ann = input.annotations;
+    annotation = m.samples.map((s) => ann.get(s) ?? MISSING_ANNOTATION);
+    const unmatched = m.samples.filter((s) => !ann.has(s)).length;
+    const known = new Set(m.samples);
+    const extra = [...ann.keys()].filter((id) => !known.has(id)).length;
+    if (unmatched === n) {
+      annotationNotes.push('No annotation id matched a sample id, so the annotation strip is left out.');
+      annotation = undefined;
+    } else {
+      if (unmatched > 0) annotationNotes.push(`${unmatched} of ${n} samples have no annotation; they are shown as "${MISSING_ANNOTATION}".`);
+      if (extra > 0) annotationNotes.push(`${extra} annotated id${extra === 1 ? '' : 's'} matched no sample and ${extra === 1 ? 'was' : 'were'} ignored.`);
+    }
+  }
+
+  const figdir = join(outdir, 'figures');
+  const metricsSvg = await renderSvg(metricsSpec(rows, rec.recommended_k));
+  writeFileAtomic(join(figdir, 'metrics.svg'), metricsSvg);
+
+  const heatmaps: HeatmapSection[] = [];
+  for (const p of perK) {
+    const matrix = input.matrices.get(p.k);
+    if (!matrix) {
+      heatmaps.push({ k: p.k, svg: null, files: [] });
+      continue;
+    }
+    if (matrix.length !== n * n) {
+      throw inputError(
+        p.consensus_file ?? `consensus matrix k=${p.k}`,
+        `has ${matrix.length} values but ${n} samples need ${n * n}`,
+        'rerun the consensus stage',
+      );
+    }
+    const raster = consensusRaster(matrix, n, p.order);
+    const png = encodePng(raster.width, raster.height, raster.pixels, 3);
+    const pngName = `consensus.k${p.k}.png`;
+    const svgName = `consensus.k${p.k}.svg`;
+    writeFileAtomic(join(figdir, pngName), png);
+    const svg = await renderSvg(
+      heatmapSpec({
+        k: p.k,
+        rho: p.metrics.cophenetic,
+        imageUrl: pngDataUrl(png),
+        samples: m.samples,
+        order: p.order,
+        membership: p.membership,
+        ...(annotation ? { annotation } : {}),
+      }),
+    );
+    writeFileAtomic(join(figdir, svgName), svg);
+    const note =
+      raster.block > 1
+        ? `Each pixel of the image is the mean of a ${raster.block} x ${raster.block} block of the matrix.`
+        : undefined;
+    heatmaps.push({ k: p.k, svg, files: [`figures/${svgName}`, `figures/${pngName}`], ...(note ? { note } : {}) });
+  }
+
+  writeManifest(join(outdir, 'summary.json'), 'summary', summary);
+  const html = buildHtml({
+    manifest: m,
+    summary,
+    metricsSvg,
+    heatmaps,
+    ...(annotation ? { annotation } : {}),
+    annotationNotes,
+  });
+  writeFileAtomic(join(outdir, 'report.html'), html);
+  return summary;
+}

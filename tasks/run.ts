@@ -1,0 +1,100 @@
+/**
+ * `run`: the four stages chained on one machine, into DIR/preprocess, DIR/shards, DIR/consensus and
+ * DIR/report (DESIGN section 6). Each k is one shard k<k>.r0-<R-1>; with --workers N, up to N
+ * factorize processes run at once. Stages that are already complete for the same input and
+ * parameters are skipped, so a killed run resumes where it stopped.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { NmfError, inputError } from './lib/errors.js';
+import { log } from './lib/log.js';
+import type { Params } from './lib/params.js';
+import { packageRoot } from './lib/paths.js';
+import { useBackend } from './lib/engine/backend.js';
+import { runPreprocess } from './preprocess/command.js';
+import { runFactorize, shardDirName } from './factorize/command.js';
+import { runConsensus } from './consensus/command.js';
+import { runReport } from './report/command.js';
+
+export interface PipelineOptions {
+  input: string;
+  outdir: string;
+  params: Params;
+  annotations?: string;
+  force?: boolean;
+}
+
+function cliScript(): string {
+  const sibling = fileURLToPath(new URL('./cli.js', import.meta.url));
+  return existsSync(sibling) ? sibling : join(packageRoot(), 'bin', 'nmf-consensus.js');
+}
+
+/** Run `factorize` for one k in a child process (used when workers > 1). */
+function factorizeChild(prep: string, shards: string, k: number, p: Params, backend: string, force: boolean): Promise<void> {
+  const args = [
+    cliScript(), 'factorize', '--prep', prep, '--outdir', shards, '--k', String(k), '--restarts', `0-${p.restarts - 1}`,
+    '--seed', String(p.seed), '--algorithm', p.algorithm, '--max-iter', String(p.max_iter), '--check-every', String(p.check_every),
+    '--stable-checks', String(p.stable_checks), '--backend', backend, '--log-format', p.log_format,
+    ...(force ? ['--force'] : []),
+  ];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (code === 0) resolve();
+      else reject(new NmfError(`factorize for k=${k} failed (${signal ? `signal ${signal}` : `exit ${code}`}); see its message above.`, (code ?? 1) as 1));
+    });
+  });
+}
+
+/** Run tasks with at most `limit` in flight; the first failure is rethrown after all settle. */
+async function pool(limit: number, tasks: (() => Promise<void>)[]): Promise<void> {
+  let next = 0;
+  let failure: unknown;
+  const lane = async () => {
+    while (next < tasks.length) {
+      const t = tasks[next++]!;
+      try {
+        await t();
+      } catch (err) {
+        failure ??= err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, lane));
+  if (failure) throw failure;
+}
+
+export async function runPipeline(opts: PipelineOptions): Promise<void> {
+  const p = opts.params;
+  const force = opts.force === true;
+  const prepDir = join(opts.outdir, 'preprocess');
+  const shardsDir = join(opts.outdir, 'shards');
+  const prep = await runPreprocess({ input: opts.input, outdir: prepDir, negatives: p.negatives, force });
+  const { features: m, samples: n } = prep.shape;
+  const tooBig = p.ks.filter((k) => k >= Math.min(m, n));
+  if (tooBig.length > 0) {
+    throw inputError(opts.input, `k = ${tooBig.join(', ')} is not below min(features, samples) = min(${m}, ${n})`, `choose ranks below ${Math.min(m, n)} with --ks`);
+  }
+  const backend = await useBackend(p.backend);
+  for (const note of backend.notes) log.info(`backend auto: skipped ${note}`);
+  log.info(`run: backend ${backend.name}, algorithm ${p.algorithm}, ks ${p.ks.join(',')}, ${p.restarts} restarts, seed ${p.seed}`);
+
+  if (p.workers > 1 && p.ks.length > 1) {
+    await pool(p.workers, p.ks.map((k) => () => factorizeChild(prepDir, shardsDir, k, p, backend.name, force)));
+  } else {
+    for (const k of p.ks) {
+      await runFactorize({
+        prep: prepDir, outdir: shardsDir, k, first: 0, last: p.restarts - 1, algorithm: p.algorithm, seed: p.seed,
+        max_iter: p.max_iter, check_every: p.check_every, stable_checks: p.stable_checks, backend: backend.name, force,
+      });
+    }
+  }
+  // Exactly this run's shards: others left in DIR/shards by earlier runs with other ks are not merged.
+  const shardDirs = p.ks.map((k) => join(shardsDir, shardDirName(k, 0, p.restarts - 1)));
+  await runConsensus({ shards: shardDirs, outdir: join(opts.outdir, 'consensus'), prep: prepDir, restarts: p.restarts, allowPartial: false, materializeLimit: p.materialize_limit });
+  await runReport({ consensus: join(opts.outdir, 'consensus'), outdir: join(opts.outdir, 'report'), ...(opts.annotations ? { annotations: opts.annotations } : {}) });
+  log.info(`run: done; open ${join(opts.outdir, 'report', 'report.html')}`);
+}

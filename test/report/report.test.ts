@@ -1,0 +1,156 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeReport } from '../../tasks/report/index.js';
+import { NmfError } from '../../tasks/lib/errors.js';
+import type { Summary } from '../../tasks/lib/types.js';
+import { CONSENSUS_RAMP, rampColor } from '../../tasks/report/heatmap.js';
+import { decodePng, pixelAt } from './pngdecode.js';
+import { makeInput, METRICS, N, row } from './fixture.js';
+
+let dir: string;
+let summary: Summary;
+let html: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'nmf-report-'));
+  summary = await writeReport(makeInput({ annotations: true }), join(dir, 'a'));
+  html = readFileSync(join(dir, 'a', 'report.html'), 'utf8');
+}, 60_000);
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const fig = (name: string, sub = 'a') => join(dir, sub, 'figures', name);
+
+describe('writeReport', () => {
+  it('recommends k = 3 by the drop of rho, and writes the same summary.json', () => {
+    expect(summary.recommended_k).toBe(3);
+    expect(summary.schema).toBe('nmf-consensus/summary@1');
+    expect(summary.rule).toBe('brunet-cophenetic-drop');
+    expect(summary.reasons[0]).toMatch(/0\.997 at k=3 and drops by 0\.011 to 0\.986 at k=4/);
+    expect(summary.reasons.join(' ')).toMatch(/Silhouette disagrees: it is highest at k=4/);
+    expect(summary.ks).toEqual([2, 3, 4, 5]);
+    expect(summary.metrics).toEqual(METRICS);
+    const onDisk = JSON.parse(readFileSync(join(dir, 'a', 'summary.json'), 'utf8'));
+    expect(onDisk).toEqual(summary);
+  });
+
+  it('writes the figures for materialized k only', () => {
+    for (const k of [2, 3, 4]) {
+      expect(existsSync(fig(`consensus.k${k}.svg`))).toBe(true);
+      expect(existsSync(fig(`consensus.k${k}.png`))).toBe(true);
+    }
+    expect(existsSync(fig('consensus.k5.svg'))).toBe(false);
+    expect(existsSync(fig('consensus.k5.png'))).toBe(false);
+    expect(existsSync(fig('metrics.svg'))).toBe(true);
+  });
+
+  it('the metrics SVG has the axis titles, the panels and the recommended k', () => {
+    const svg = readFileSync(fig('metrics.svg'), 'utf8');
+    expect(svg.startsWith('<svg')).toBe(true);
+    for (const t of ['k (number of clusters)', 'cophenetic ρ', 'dispersion', 'silhouette', 'PAC', 'stability', 'relative error']) {
+      expect(svg).toContain(t);
+    }
+    expect(svg).toContain('recommended k = 3');
+    expect(svg).toContain('stroke-dasharray'); // the rule at the recommended k
+  });
+
+  it('the heatmap PNG decodes, is enlarged to >= 300 px, and shows the ordered blocks', () => {
+    const d = decodePng(readFileSync(fig('consensus.k3.png')));
+    expect(d.width).toBe(300); // 12 cells x 25
+    expect(d.height).toBe(300);
+    const dark = [1, 3, 5].map((i) => parseInt(CONSENSUS_RAMP[8]!.slice(i, i + 2), 16));
+    expect(pixelAt(d, 10, 90)).toEqual(dark); // inside the first block (ordered samples 0..3)
+    expect(pixelAt(d, 290, 10)).toEqual(rampColor(0.05)); // first block x third block: 0.05
+    expect(pixelAt(d, 150, 150)).toEqual(dark); // second block
+  });
+
+  it('the heatmap SVG embeds exactly that PNG, with strips, legend and title', () => {
+    const svg = readFileSync(fig('consensus.k3.svg'), 'utf8');
+    const b64 = readFileSync(fig('consensus.k3.png')).toString('base64');
+    expect(svg).toContain(`data:image/png;base64,${b64}`);
+    expect(svg).toContain('k = 3, ρ = 0.997');
+    expect(svg).toContain('cluster (k = 3)');
+    expect(svg).toContain('ALL-T'); // annotation legend
+    expect(svg).toContain('&lt;b&gt;&amp;x'); // sample label, escaped by vega
+  });
+
+  it('report.html is self-contained', () => {
+    expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
+    expect(html).not.toMatch(/\b(src|href)\s*=\s*["']?\s*(https?:)?\/\//i);
+    expect(html).not.toMatch(/<script|<link|@import|url\(\s*["']?https?:/i);
+    expect(html).toContain('<svg');
+  });
+
+  it('report.html inlines every materialized heatmap and says when one is skipped', () => {
+    for (const k of [2, 3, 4]) {
+      const b64 = readFileSync(fig(`consensus.k${k}.png`)).toString('base64');
+      expect(html).toContain(`data:image/png;base64,${b64}`);
+    }
+    expect(html).toMatch(/<h3 id="k5">k = 5<\/h3>\s*<p class="note">Heatmap skipped: the consensus matrix for k = 5 was not materialized/);
+  });
+
+  it('report.html has the recommendation, reasons, parameters, help and metrics table', () => {
+    expect(html).toContain('Recommended number of clusters: k = 3');
+    expect(html).toContain('drops by 0.011 to 0.986 at k=4');
+    for (const s of ['brunet (objective: kl)', '123456789', 'wasm', 'connectivity unchanged for &gt; 40 checks']) {
+      expect(html).toContain(s);
+    }
+    expect(html).toMatch(/Lower is better/);
+    expect(html).toMatch(/<tr class="rec"><td>3<\/td>/);
+    for (const col of ['cophenetic', 'rel_error_best', 'iterations_median', 'converged_fraction', 'stability_min']) {
+      expect(html).toContain(`<th>${col}</th>`);
+    }
+    expect(html).toContain('<td class="best">0.997</td>');
+    expect(html).not.toContain('<td class="best">0.600</td>'); // stability_min is equal at every k
+  });
+
+  it('escapes sample ids in the HTML', () => {
+    expect(html).toContain('&lt;b&gt;&amp;x');
+    expect(html).not.toContain('<b>&x');
+  });
+
+  it('inlined SVG ids are unique across figures', () => {
+    const ids = [...html.matchAll(/\bid="([^"]+)"/g)].map((m) => m[1]);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+});
+
+describe('writeReport variants', () => {
+  it('without annotations: no annotation strip; monotone rho says so', async () => {
+    const metrics = [2, 3, 4].map((k) => row(k, { cophenetic: 0.9 + k * 0.01 }));
+    const s = await writeReport(makeInput({ metrics, materialize: [3] }), join(dir, 'b'));
+    expect(s.recommended_k).toBe(4);
+    expect(s.reasons[0]).toMatch(/never decreases/);
+    const svg = readFileSync(fig('consensus.k3.svg', 'b'), 'utf8');
+    expect(svg).not.toContain('ALL-T');
+    expect(svg).not.toContain('annotation');
+    const page = readFileSync(join(dir, 'b', 'report.html'), 'utf8');
+    expect(page.match(/<figure>/g)?.length).toBe(2); // metrics + k=3
+  });
+
+  it('rejects an order that is not a permutation and a matrix of the wrong size', async () => {
+    const bad = makeInput();
+    bad.manifest.per_k[1]!.order[0] = bad.manifest.per_k[1]!.order[1]!;
+    await expect(writeReport(bad, join(dir, 'c'))).rejects.toSatisfy(
+      (e: unknown) => e instanceof NmfError && e.code === 3 && /not a permutation/.test(e.message),
+    );
+    const bad2 = makeInput();
+    bad2.matrices.set(3, new Float64Array(N * N - 1));
+    await expect(writeReport(bad2, join(dir, 'd'))).rejects.toThrow(/143 values but 12 samples need 144/);
+  });
+});
+
+describe('prefixSvgIds', () => {
+  it('prefixes ids and their references so inlined SVGs do not collide', async () => {
+    const { prefixSvgIds } = await import('../../tasks/report/html.js');
+    const svg = '<svg><defs><clipPath id="clip1"><rect/></clipPath></defs><g clip-path="url(#clip1)"><use xlink:href="#clip1"/></g></svg>';
+    const out = prefixSvgIds(svg, 'k3-');
+    expect(out).toBe(
+      '<svg><defs><clipPath id="k3-clip1"><rect/></clipPath></defs><g clip-path="url(#k3-clip1)"><use xlink:href="#k3-clip1"/></g></svg>',
+    );
+  });
+});
