@@ -137,6 +137,28 @@ describe('GCT variants', () => {
     expect(Object.is(m.data[1], -0)).toBe(true);
   });
 
+  test('every parsed number equals Number() of its text (fast path vs long mantissas and exponents)', () => {
+    let seed = 12345;
+    const rnd = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    const digits = (n: number): string => Array.from({ length: n }, () => Math.floor(rnd() * 10)).join('');
+    const texts: string[] = [];
+    for (let i = 0; i < 4000; i++) {
+      const int = digits(1 + Math.floor(rnd() * 12));
+      const frac = digits(Math.floor(rnd() * 14));
+      const exp = rnd() < 0.3 ? `e${Math.floor(rnd() * 60) - 30}` : '';
+      texts.push(`${rnd() < 0.3 ? '-' : ''}${int}${frac ? '.' + frac : ''}${exp}`);
+    }
+    const cols = 40;
+    const rows: string[] = [];
+    for (let r = 0; r < texts.length / cols; r++) rows.push(`g${r}\td\t${texts.slice(r * cols, r * cols + cols).join('\t')}`);
+    const m = readGct(file('random-numbers.gct', gct12(rows, Array.from({ length: cols }, (_, j) => `s${j}`))));
+    const bad = texts.filter((t, i) => !Object.is(m.data[i], Number(t)));
+    expect(bad).toEqual([]);
+  });
+
   test('duplicate feature ids are kept', () => {
     const m = readGct(file('dupfeat.gct', gct12(['g\td\t1\t2\t3', 'g\td\t4\t5\t6'])));
     expect(m.rowIds).toEqual(['g', 'g']);

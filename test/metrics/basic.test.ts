@@ -35,7 +35,7 @@ describe('dispersion', () => {
     expect(dispersion(new Float64Array(25).fill(1), 5)).toBe(1);
     expect(dispersion(blockC([1, 1, 2, 2, 2, 3]), 6)).toBe(1);
   });
-  it('is 0 for C = 1/2 off the diagonal... and counts the diagonal', () => {
+  it('counts the diagonal; is 0 for C = 1/2 everywhere', () => {
     // n = 2, C = [[1, .5], [.5, 1]]: (4 * .25 * 2 + 0 * 2) / 4 = 0.5
     expect(dispersion(sym(2, [0.5], 1), 2)).toBeCloseTo(0.5, 15);
     expect(dispersion(new Float64Array(9).fill(0.5), 3)).toBe(0);

@@ -6,7 +6,7 @@
  * SameValueZero, as Map keys). The denominator is 0 only when both labelings are the same trivial
  * partition (one cluster, or all singletons); ARI is then 1. Also 1 when n < 2.
  */
-export function adjustedRandIndex<T>(a: ArrayLike<T>, b: ArrayLike<T>): number {
+export function adjustedRandIndex<A, B>(a: ArrayLike<A>, b: ArrayLike<B>): number {
   const n = a.length;
   if (n !== b.length) throw new Error(`adjustedRandIndex: lengths differ (${n} vs ${b.length})`);
   if (n < 2) return 1;

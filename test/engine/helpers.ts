@@ -1,0 +1,22 @@
+import { restartStream } from '../../tasks/lib/engine/prng.js';
+
+/** Random non-negative m x n data (float32), seeded. */
+export function randomMatrix(m: number, n: number, seed: number): Float32Array {
+  const next = restartStream(seed, 99, 0);
+  return Float32Array.from({ length: m * n }, () => next() * 10);
+}
+
+/**
+ * Planted clusters: n samples in `groups` blocks, each block over-expressing its own m/groups
+ * features, plus noise; returns the data and the true group of each sample.
+ */
+export function plantedMatrix(m: number, n: number, groups: number, seed: number): { A: Float32Array; truth: number[] } {
+  const next = restartStream(seed, 77, 1);
+  const truth = Array.from({ length: n }, (_, j) => j % groups);
+  const A = new Float32Array(m * n);
+  for (let i = 0; i < m; i++) {
+    const g = i % groups;
+    for (let j = 0; j < n; j++) A[i * n + j] = next() + (truth[j] === g ? 5 + 3 * next() : 0);
+  }
+  return { A, truth };
+}
