@@ -26,8 +26,14 @@ export interface ConsensusOptions {
   materializeLimit: number;
 }
 
+/** Read consensus.json; undefined metrics are stored as null (JSON has no NaN) and come back as NaN. */
 export function readConsensusManifest(dir: string): ConsensusManifest {
-  return readManifest<ConsensusManifest>(join(dir, 'consensus.json'), 'consensus');
+  const m = readManifest<ConsensusManifest>(join(dir, 'consensus.json'), 'consensus');
+  for (const p of m.per_k) {
+    const row = p.metrics as unknown as Record<string, number | null>;
+    for (const key of Object.keys(row)) if (row[key] === null) row[key] = NaN;
+  }
+  return m;
 }
 
 export async function runConsensus(opts: ConsensusOptions): Promise<ConsensusManifest> {

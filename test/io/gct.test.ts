@@ -18,10 +18,7 @@ describe('real data', () => {
     const header = text[2]!.split('\t');
     const firstRow = text[3]!.split('\t');
     const lastRow = text[5002]!.split('\t');
-    const t0 = performance.now();
     const m = readGct(`${DATA}/ALL_AML_data.gct`);
-    const ms = performance.now() - t0;
-    expect(ms).toBeLessThan(1000);
     expect([m.rows, m.cols]).toEqual([5000, 38]);
     expect(m.data).toBeInstanceOf(Float64Array);
     expect(m.data.length).toBe(5000 * 38);

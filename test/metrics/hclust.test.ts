@@ -362,7 +362,7 @@ describe('averageLinkage (R hclust, method = "average")', () => {
     expect(() => averageLinkage(new Float64Array([0, NaN, NaN, 0]), 2)).toThrow();
   });
 
-  it('n = 3000 consensus-like matrix clusters in a few seconds', () => {
+  it('n = 3000 consensus-like matrix: a complete, monotone tree (speed is measured by npm run bench)', () => {
     const rand = mulberry32(11);
     const n = 3000;
     const runs = 50;
@@ -375,10 +375,7 @@ describe('averageLinkage (R hclust, method = "average")', () => {
         D[i * n + j] = D[j * n + i] = 1 - same / runs;
       }
     }
-    const t0 = performance.now();
     const t = averageLinkage(D, n);
-    const ms = performance.now() - t0;
-    expect(ms).toBeLessThan(5000);
     expect(t.height.length).toBe(n - 1);
     let inversions = 0;
     for (let s = 1; s < n - 1; s++) if (t.height[s]! < t.height[s - 1]! - 1e-12) inversions++;

@@ -16,11 +16,18 @@ const Ajv = AjvModule as unknown as typeof AjvModule.default;
 const ajv = new Ajv({ allErrors: false, strict: true, useDefaults: false });
 const compiled = new Map<SchemaName, ValidateFunction>();
 
+const SCHEMAS: readonly SchemaName[] = ['params', 'preprocess', 'shard', 'consensus', 'summary'];
+let loaded = false;
+
 function validator(name: SchemaName): ValidateFunction {
+  if (!loaded) {
+    // All at once: schemas $ref each other by $id (summary -> consensus#/definitions/metrics).
+    for (const s of SCHEMAS) ajv.addSchema(JSON.parse(readFileSync(join(packageRoot(), 'schemas', `${s}.schema.json`), 'utf8')));
+    loaded = true;
+  }
   let v = compiled.get(name);
   if (!v) {
-    const schema = JSON.parse(readFileSync(join(packageRoot(), 'schemas', `${name}.schema.json`), 'utf8'));
-    v = ajv.compile(schema);
+    v = ajv.getSchema(`nmf-consensus/${name}.schema.json`)!;
     compiled.set(name, v);
   }
   return v;
