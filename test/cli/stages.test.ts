@@ -1,0 +1,106 @@
+import { describe, expect, it, beforeAll } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cli, ROOT, tempDir } from './helpers.js';
+
+const INPUT = join(ROOT, 'examples', 'ALL_AML_data.gct');
+const common = ['--seed', '7', '--max-iter', '300'];
+
+function perK(dir: string) {
+  const c = JSON.parse(readFileSync(join(dir, 'consensus.json'), 'utf8'));
+  return c.per_k.map((p: Record<string, unknown>) => ({ k: p.k, order: p.order, membership: p.membership, metrics: p.metrics }));
+}
+
+describe('stages, shards and reproducibility on ALL_AML (small: k = 2, 3; 4 restarts)', () => {
+  let base: string;
+  beforeAll(async () => {
+    base = tempDir('nmfc-stages-');
+    const r = await cli(['run', '--input', INPUT, '--outdir', join(base, 'a'), '--ks', '2-3', '--restarts', '4', ...common]);
+    expect(r.code, r.stderr).toBe(0);
+  }, 300_000);
+
+  it('same seed and parameters give the same labels and metrics, whatever --workers', async () => {
+    const r = await cli(['run', '--input', INPUT, '--outdir', join(base, 'b'), '--ks', '2-3', '--restarts', '4', '--workers', '2', ...common]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(perK(join(base, 'b', 'consensus'))).toEqual(perK(join(base, 'a', 'consensus')));
+    for (const k of [2, 3]) {
+      const shard = `shards/k${k}.r0-3/labels.bin`;
+      expect(readFileSync(join(base, 'b', shard))).toEqual(readFileSync(join(base, 'a', shard)));
+    }
+  }, 300_000);
+
+  it('any split of restarts into shards, run in any order, merges to the same result', async () => {
+    const dir = join(base, 'staged');
+    expect((await cli(['preprocess', '--input', INPUT, '--outdir', join(dir, 'preprocess')])).code).toBe(0);
+    for (const [k, range] of [[3, '2-3'], [2, '0-3'], [3, '0-1']] as const) {
+      const r = await cli(['factorize', '--prep', join(dir, 'preprocess'), '--k', String(k), '--restarts', range, '--outdir', join(dir, 'shards'), ...common]);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const r = await cli(['consensus', '--shards', join(dir, 'shards'), '--outdir', join(dir, 'consensus'), '--restarts', '4']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(perK(join(dir, 'consensus'))).toEqual(perK(join(base, 'a', 'consensus')));
+    const rep = await cli(['report', '--consensus', join(dir, 'consensus'), '--outdir', join(dir, 'report')]);
+    expect(rep.code, rep.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'report', 'report.html'), 'utf8')).toContain('<svg');
+  }, 300_000);
+
+  it('a rerun skips what is already complete', async () => {
+    const r = await cli(['run', '--input', INPUT, '--outdir', join(base, 'a'), '--ks', '2-3', '--restarts', '4', ...common]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/preprocess: .* already complete/);
+    expect(r.stderr.match(/factorize: .* already complete/g)?.length).toBe(2);
+  }, 300_000);
+
+  it('consensus refuses missing and overlapping restarts (exit 4) unless --allow-partial, which it records', async () => {
+    const dir = join(base, 'a');
+    const missing = await cli(['consensus', '--shards', join(dir, 'shards'), '--outdir', join(base, 'c1'), '--restarts', '6']);
+    expect(missing.code).toBe(4);
+    expect(missing.stderr).toMatch(/restarts 4-5 are missing/);
+
+    const partial = await cli(['consensus', '--shards', join(dir, 'shards'), '--outdir', join(base, 'c2'), '--restarts', '6', '--allow-partial']);
+    expect(partial.code, partial.stderr).toBe(0);
+    const c = JSON.parse(readFileSync(join(base, 'c2', 'consensus.json'), 'utf8'));
+    expect(c.allow_partial).toBe(true);
+    expect(c.missing_restarts).toEqual({ '2': [4, 5], '3': [4, 5] });
+
+    const extra = join(base, 'extra');
+    expect((await cli(['factorize', '--prep', join(dir, 'preprocess'), '--k', '2', '--restarts', '3-4', '--outdir', extra, ...common])).code).toBe(0);
+    const overlap = await cli(['consensus', '--shards', join(dir, 'shards'), '--shards', extra, '--prep', join(dir, 'preprocess'), '--outdir', join(base, 'c3')]);
+    expect(overlap.code).toBe(4);
+    expect(overlap.stderr).toMatch(/overlap/);
+
+    const other = join(base, 'otherseed');
+    expect((await cli(['factorize', '--prep', join(dir, 'preprocess'), '--k', '2', '--restarts', '4-5', '--outdir', other, '--seed', '8', '--max-iter', '300'])).code).toBe(0);
+    const mixed = await cli(['consensus', '--shards', join(dir, 'shards'), '--shards', other, '--prep', join(dir, 'preprocess'), '--outdir', join(base, 'c4')]);
+    expect(mixed.code).toBe(4);
+    expect(mixed.stderr).toMatch(/seed/);
+  }, 300_000);
+
+  it('--config YAML sets parameters below flags and above conf/defaults.yaml', async () => {
+    const dir = tempDir('nmfc-config-');
+    const cfg = join(dir, 'params.yaml');
+    (await import('node:fs')).writeFileSync(cfg, 'ks: [2]\nrestarts: 2\nmax-iter: 40\nstable_checks: 0\nseed: 5\n');
+    const r = await cli(['run', '--input', INPUT, '--outdir', join(dir, 'o'), '--config', cfg, '--seed', '6']);
+    expect(r.code, r.stderr).toBe(0);
+    const shard = JSON.parse(readFileSync(join(dir, 'o', 'shards', 'k2.r0-1', 'shard.json'), 'utf8'));
+    expect(shard.seed).toBe(6);
+    expect(shard.params.max_iter).toBe(40);
+    expect(shard.runs.map((x: { iterations: number }) => x.iterations)).toEqual([40, 40]);
+    const bad = join(dir, 'bad.yaml');
+    (await import('node:fs')).writeFileSync(bad, 'restarts: many\n');
+    const b = await cli(['run', '--input', INPUT, '--outdir', join(dir, 'p'), '--config', bad]);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/restarts/);
+  }, 300_000);
+
+  it('--help on every subcommand explains every flag', async () => {
+    for (const cmd of ['run', 'preprocess', 'factorize', 'consensus', 'report']) {
+      const r = await cli([cmd, '--help']);
+      expect(r.code).toBe(0);
+      // every option line has a description after the flag
+      const optLines = r.stdout.split('\n').filter((l) => /^\s+--[a-z]/.test(l));
+      expect(optLines.length).toBeGreaterThan(2);
+      for (const l of optLines) expect(l.replace(/^\s+--[a-z-]+/, '').replace(/\[[^\]]*\]/g, '').trim().length, `${cmd}: ${l}`).toBeGreaterThan(5);
+    }
+  });
+});
