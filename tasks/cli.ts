@@ -51,6 +51,16 @@ const opt = {
   annotations: { type: 'string', describe: 'TSV (header; columns: sample id, group) shown as a strip beside the heatmaps' },
 } as const;
 
+/** The factorization flags shared by `run` and `factorize`. */
+const engineFlags = {
+  seed: opt.seed,
+  algorithm: opt.algorithm,
+  'max-iter': opt.maxIter,
+  'check-every': opt.checkEvery,
+  'stable-checks': opt.stableChecks,
+  backend: opt.backend,
+} as const;
+
 async function handle(work: () => Promise<unknown>): Promise<void> {
   try {
     await work();
@@ -83,12 +93,7 @@ const cli = yargs(hideBin(process.argv))
         .option('outdir', { ...opt.outdir, describe: 'Output folder; gets preprocess/, shards/, consensus/, report/' })
         .option('ks', { type: 'string', describe: `Ranks to test: a range 2-6 or a list 2,3,5 ${dflt('ks')}` })
         .option('restarts', { type: 'string', describe: `Restarts per k (50 recommended for publication) ${dflt('restarts')}` })
-        .option('seed', opt.seed)
-        .option('algorithm', opt.algorithm)
-        .option('max-iter', opt.maxIter)
-        .option('check-every', opt.checkEvery)
-        .option('stable-checks', opt.stableChecks)
-        .option('backend', opt.backend)
+        .options(engineFlags)
         .option('workers', { type: 'string', describe: `Parallel factorize processes, one k each (results do not depend on it) ${dflt('workers')}` })
         .option('negatives', opt.negatives)
         .option('materialize-limit', opt.materializeLimit)
@@ -124,12 +129,7 @@ const cli = yargs(hideBin(process.argv))
         .option('k', { type: 'string', demandOption: true, describe: 'The rank (number of factors), at least 2 and below min(features, samples)' })
         .option('restarts', { type: 'string', demandOption: true, describe: 'Inclusive restart range, e.g. 0-19; restart r of rank k always starts from the same random stream' })
         .option('outdir', { ...opt.outdir, describe: 'Folder of shards, e.g. DIR/shards' })
-        .option('seed', opt.seed)
-        .option('algorithm', opt.algorithm)
-        .option('max-iter', opt.maxIter)
-        .option('check-every', opt.checkEvery)
-        .option('stable-checks', opt.stableChecks)
-        .option('backend', opt.backend)
+        .options(engineFlags)
         .option('force', opt.force),
     (argv) =>
       handle(async () => {

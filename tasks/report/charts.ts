@@ -155,6 +155,21 @@ function cycle(colors: readonly string[], count: number): string[] {
 
 const px = (field: string) => ({ field, type: 'quantitative' as const, scale: null, axis: null });
 
+/** A strip of coloured runs (cluster or annotation) beside the heatmap, with its legend. */
+function stripLayer(runs: unknown[], domain: string[], range: string[], legend: Record<string, unknown>) {
+  return {
+    data: { values: runs },
+    mark: { type: 'rect' as const, aria: false },
+    encoding: {
+      x: px('x'),
+      x2: { field: 'x2' },
+      y: px('y'),
+      y2: { field: 'y2' },
+      color: { field: 'group', type: 'nominal' as const, scale: { domain, range }, legend },
+    },
+  };
+}
+
 /**
  * The ordered consensus matrix as one image mark (a PNG data URL, pixels replicated, no smoothing
  * needed), with cluster strips along the top and left (and annotation strips outside them), a
@@ -204,22 +219,7 @@ export function heatmapSpec(fig: HeatmapFigure, size = 400): TopLevelSpec {
       mark: { type: 'image', aspect: false, width: size, height: size, align: 'left', baseline: 'top', aria: false },
       encoding: { url: { field: 'url', type: 'nominal' }, x: { value: origin }, y: { value: origin } },
     },
-    {
-      data: { values: membRuns },
-      mark: { type: 'rect', aria: false },
-      encoding: {
-        x: px('x'),
-        x2: { field: 'x2' },
-        y: px('y'),
-        y2: { field: 'y2' },
-        color: {
-          field: 'group',
-          type: 'nominal',
-          scale: { domain: clusterNames, range: cycle(CLUSTER_COLORS, fig.k) },
-          legend: { title: `cluster (k = ${fig.k})`, orient: 'right' },
-        },
-      },
-    },
+    stripLayer(membRuns, clusterNames, cycle(CLUSTER_COLORS, fig.k), { title: `cluster (k = ${fig.k})`, orient: 'right' }),
   ];
   if (fig.annotation) {
     const ann = ordered(fig.annotation).map((s) => String(s));
@@ -227,22 +227,7 @@ export function heatmapSpec(fig: HeatmapFigure, size = 400): TopLevelSpec {
       a === MISSING_ANNOTATION ? 1 : b === MISSING_ANNOTATION ? -1 : a.localeCompare(b),
     );
     const range = groups.map((g, i) => (g === MISSING_ANNOTATION ? '#dddddd' : ANNOTATION_COLORS[i % ANNOTATION_COLORS.length]!));
-    layers.push({
-      data: { values: stripRuns(ann, origin, size, [0, strip]) },
-      mark: { type: 'rect', aria: false },
-      encoding: {
-        x: px('x'),
-        x2: { field: 'x2' },
-        y: px('y'),
-        y2: { field: 'y2' },
-        color: {
-          field: 'group',
-          type: 'nominal',
-          scale: { domain: groups, range },
-          legend: { title: 'annotation', orient: 'right', labelLimit: 160 },
-        },
-      },
-    });
+    layers.push(stripLayer(stripRuns(ann, origin, size, [0, strip]), groups, range, { title: 'annotation', orient: 'right', labelLimit: 160 }));
   }
   if (showLabels) {
     layers.push({

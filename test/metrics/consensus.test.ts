@@ -1,17 +1,8 @@
 /** Consensus matrix from labels, and dispersion from contingency tables without C. */
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from './random.js';
 import { consensusFromLabels, dispersion, dispersionFromLabels, pac } from '../../tasks/lib/metrics/index.js';
 
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomLabels(R: number, n: number, k: number, rand: () => number, wide = false): Uint8Array | Uint16Array {
   const out = wide ? new Uint16Array(R * n) : new Uint8Array(R * n);

@@ -5,18 +5,9 @@
  * naive O(n^3) "global first minimum" UPGMA.
  */
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from './random.js';
 import { averageLinkage, averageLinkageCondensed, condensedFromLower, cophenetic, cutree } from '../../tasks/lib/metrics/index.js';
 
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Full symmetric matrix from 1-based pairs {"i,j": d}. */
 function fromPairs(n: number, pairs: Record<string, number>): Float64Array {

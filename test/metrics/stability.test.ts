@@ -1,17 +1,8 @@
 /** Factor stability on synthetic W matrices. */
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from './random.js';
 import { adjustedRandIndex, clusterFactors, factorStability } from '../../tasks/lib/metrics/index.js';
 
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** k base factors (m x k, row-major) with mostly disjoint supports, like NMF metagenes. */
 function baseFactors(m: number, k: number, rand: () => number): Float64Array {
