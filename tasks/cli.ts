@@ -182,7 +182,7 @@ const cli = yargs(hideBin(process.argv))
   .wrap(Math.min(110, process.stdout.columns ?? 100))
   .fail((msg, err) => {
     if (err) throw err;
-    log.error(`${msg} (see --help)`);
+    log.error(/--help/.test(msg) ? msg : `${msg} (see --help)`);
     process.exit(ExitCode.usage);
   });
 
