@@ -3,15 +3,15 @@
  * `run` with k = 2..5 and 50 restarts; cophenetic within 0.02 of R's, and the k = 3 consensus
  * membership recovers ALL-B / ALL-T / AML with adjusted Rand index >= 0.75.
  */
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { adjustedRandIndex } from '../../tasks/lib/metrics/index.js';
 import { readGct } from '../../tasks/lib/io/gct.js';
 import { cli, ROOT, SHARED, tempDir } from '../cli/helpers.js';
 
-export const COPHENETIC_TOLERANCE = 0.02;
-export const MIN_ARI3 = 0.75;
+const COPHENETIC_TOLERANCE = 0.02;
+const MIN_ARI3 = 0.75;
 
 function goldenCophenetic(method: string): Map<number, number> {
   const [head, ...rows] = readFileSync(join(SHARED, 'golden', 'esGolub_metrics.tsv'), 'utf8').trim().split('\n').map((l) => l.split('\t'));
@@ -22,12 +22,13 @@ function goldenCophenetic(method: string): Map<number, number> {
 }
 
 /** ALL-B / ALL-T / AML from the sample names (as shared/data/esGolub.samples.tsv). */
-export function phenotype(sample: string): string {
+function phenotype(sample: string): string {
   return sample.startsWith('AML') ? 'AML' : sample.endsWith('T-cell') ? 'ALL-T' : 'ALL-B';
 }
 
-export function allAmlEndToEnd(algorithm: 'brunet' | 'lee'): void {
-  it(`${algorithm}: k = 2..5, 50 restarts matches R NMF cophenetic within ${COPHENETIC_TOLERANCE} and k = 3 ARI >= ${MIN_ARI3}`, async () => {
+// Both algorithms at once: the work is in child processes (2 workers each), so they overlap.
+describe.concurrent('ALL_AML end to end against R NMF 0.25', () => {
+  it.each(['brunet', 'lee'] as const)(`%s: k = 2..5, 50 restarts matches R NMF cophenetic within ${COPHENETIC_TOLERANCE} and k = 3 ARI >= ${MIN_ARI3}`, async (algorithm) => {
     const out = tempDir(`nmfc-e2e-${algorithm}-`);
     const r = await cli(['run', '--input', join(ROOT, 'examples', 'ALL_AML_data.gct'), '--outdir', out, '--ks', '2-5', '--restarts', '50', '--algorithm', algorithm, '--workers', '2'] /* default seed 123456789 */);
     expect(r.stderr).not.toMatch(/error/i);
@@ -62,4 +63,4 @@ export function allAmlEndToEnd(algorithm: 'brunet' | 'lee'): void {
     expect([2, 3, 4, 5]).toContain(summary.recommended_k);
     expect(summary.reasons.length).toBeGreaterThan(0);
   }, 900_000);
-}
+});
