@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NmfError, inputError } from './lib/errors.js';
+import { ExitCode, NmfError, inputError, type ExitCodeValue } from './lib/errors.js';
 import { log } from './lib/log.js';
 import type { Params } from './lib/params.js';
 import { packageRoot } from './lib/paths.js';
@@ -44,17 +44,17 @@ function factorizeChild(prep: string, shards: string, k: number, p: Params, back
     child.on('error', reject);
     child.on('exit', (code, signal) => {
       if (code === 0) resolve();
-      else reject(new NmfError(`factorize for k=${k} failed (${signal ? `signal ${signal}` : `exit ${code}`}); see its message above.`, (code ?? 1) as 1));
+      else reject(new NmfError(`factorize for k=${k} failed (${signal ? `signal ${signal}` : `exit ${code}`}); see its message above.`, (code ?? ExitCode.internal) as ExitCodeValue));
     });
   });
 }
 
-/** Run tasks with at most `limit` in flight; the first failure is rethrown after all settle. */
+/** Run tasks with at most `limit` in flight; after a failure no new task starts, and it is rethrown once the running ones settle. */
 async function pool(limit: number, tasks: (() => Promise<void>)[]): Promise<void> {
   let next = 0;
   let failure: unknown;
   const lane = async () => {
-    while (next < tasks.length) {
+    while (next < tasks.length && failure === undefined) {
       const t = tasks[next++]!;
       try {
         await t();

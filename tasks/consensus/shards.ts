@@ -72,13 +72,16 @@ export function groupShards(shards: LoadedShard[], expectedRestarts: number | un
     }
     for (const s of list) for (let r = s.manifest.restarts.first; r <= s.manifest.restarts.last; r++) seen.push(r);
     const want = expectedRestarts ?? seen[seen.length - 1]! + 1;
+    if (seen[seen.length - 1]! >= want) {
+      throw shardError(`${list[list.length - 1]!.dir}: holds restart ${seen[seen.length - 1]} of k=${k}, beyond --restarts ${want} (0-${want - 1}); pass the right count or remove that shard.`);
+    }
     const present = new Set(seen);
     const missing: number[] = [];
     for (let r = 0; r < want; r++) if (!present.has(r)) missing.push(r);
     if (missing.length > 0 && !allowPartial) {
       throw shardError(`k=${k}: restarts ${compactRanges(missing)} are missing from the shards; run factorize for them, or pass --allow-partial to merge what is there (recorded in the outputs).`);
     }
-    groups.push({ k, shards: list, restarts: seen.filter((r) => r < want || expectedRestarts === undefined), missing });
+    groups.push({ k, shards: list, restarts: seen, missing });
   }
   return groups;
 }

@@ -63,6 +63,10 @@ describe('stages, shards and reproducibility on ALL_AML (small: k = 2, 3; 4 rest
     expect(c.allow_partial).toBe(true);
     expect(c.missing_restarts).toEqual({ '2': [4, 5], '3': [4, 5] });
 
+    const beyond = await cli(['consensus', '--shards', join(dir, 'shards'), '--outdir', join(base, 'c5'), '--restarts', '3']);
+    expect(beyond.code).toBe(4);
+    expect(beyond.stderr).toMatch(/beyond --restarts 3/);
+
     const extra = join(base, 'extra');
     expect((await cli(['factorize', '--prep', join(dir, 'preprocess'), '--k', '2', '--restarts', '3-4', '--outdir', extra, ...common])).code).toBe(0);
     const overlap = await cli(['consensus', '--shards', join(dir, 'shards'), '--shards', extra, '--prep', join(dir, 'preprocess'), '--outdir', join(base, 'c3')]);
