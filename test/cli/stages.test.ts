@@ -39,9 +39,11 @@ describe('stages, shards and reproducibility on ALL_AML (small: k = 2, 3; 4 rest
     const r = await cli(['consensus', '--shards', join(dir, 'shards'), '--outdir', join(dir, 'consensus'), '--restarts', '4']);
     expect(r.code, r.stderr).toBe(0);
     expect(perK(join(dir, 'consensus'))).toEqual(perK(join(base, 'a', 'consensus')));
-    const rep = await cli(['report', '--consensus', join(dir, 'consensus'), '--outdir', join(dir, 'report')]);
+    const rep = await cli(['report', '--consensus', join(dir, 'consensus'), '--outdir', join(dir, 'report'), '--annotations', join(ROOT, 'examples', 'ALL_AML_samples.tsv')]);
     expect(rep.code, rep.stderr).toBe(0);
-    expect(readFileSync(join(dir, 'report', 'report.html'), 'utf8')).toContain('<svg');
+    const html = readFileSync(join(dir, 'report', 'report.html'), 'utf8');
+    expect(html).toContain('<svg');
+    expect(html).toContain('ALL-T'); // the annotation strip's legend
   }, 300_000);
 
   it('a rerun skips what is already complete', async () => {
