@@ -8,7 +8,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { readMatrixFile } from '../lib/io/read-input.js';
+import { readMatrixFile, type MatrixSource } from '../lib/io/read-input.js';
+import { findMtxFiles, isMtxPath } from '../lib/io/mtx.js';
 import { sha256File } from '../lib/io/hash.js';
 import { writeNpy } from '../lib/io/npy.js';
 import { writeTsv } from '../lib/io/tsv.js';
@@ -22,7 +23,7 @@ import { preprocessMatrix, type NegativesPolicy, type PreprocessStep, type Dropp
 export interface PreprocessManifest {
   schema: 'nmf-consensus/preprocess@1';
   tool_version: string;
-  input: { path: string; sha256: string; format: 'gct1.2' | 'gct1.3' | 'tsv' | 'csv'; bytes: number };
+  input: { path: string; sha256: string; format: MatrixSource['format']; bytes: number };
   input_shape: { features: number; samples: number };
   shape: { features: number; samples: number };
   params: { negatives: NegativesPolicy };
@@ -40,6 +41,20 @@ export interface PreprocessOptions {
   force?: boolean;
 }
 
+/**
+ * The input's identity: the file's sha256, or for a 10x MTX folder (or its .mtx path) the sha256 of
+ * the three files' hashes, so a changed barcode list also counts as a new input.
+ */
+function inputIdentity(path: string): { sha256: string; bytes: number } {
+  if (!statSync(path).isDirectory() && !isMtxPath(path)) return { sha256: sha256File(path), bytes: statSync(path).size };
+  const f = findMtxFiles(path);
+  const parts = [f.matrix, f.features, f.barcodes];
+  return {
+    sha256: createHash('sha256').update(parts.map(sha256File).join('\n')).digest('hex'),
+    bytes: parts.reduce((s, p) => s + statSync(p).size, 0),
+  };
+}
+
 export function readPreprocessManifest(prepDir: string): PreprocessManifest {
   return readManifest<PreprocessManifest>(join(prepDir, 'preprocess.json'), 'preprocess');
 }
@@ -48,7 +63,7 @@ export async function runPreprocess(opts: PreprocessOptions): Promise<Preprocess
   if (!existsSync(opts.input)) {
     throw inputError(opts.input, 'file not found', 'check the path given to --input');
   }
-  const sha = sha256File(opts.input);
+  const { sha256: sha, bytes } = inputIdentity(opts.input);
   const done = join(opts.outdir, 'preprocess.json');
   if (!opts.force && existsSync(done)) {
     const prev = readPreprocessManifest(opts.outdir);
@@ -74,7 +89,7 @@ export async function runPreprocess(opts: PreprocessOptions): Promise<Preprocess
     const manifest: PreprocessManifest = {
       schema: 'nmf-consensus/preprocess@1',
       tool_version: toolVersion(),
-      input: { path: opts.input, sha256: sha, format: read.source.format, bytes: statSync(opts.input).size },
+      input: { path: opts.input, sha256: sha, format: read.source.format, bytes },
       input_shape: { features: read.rows, samples: read.cols },
       shape: { features: matrix.rows, samples: matrix.cols },
       params: { negatives: opts.negatives },

@@ -1,14 +1,25 @@
 /**
- * One entry point for text matrix input: GCT 1.2/1.3, TSV, CSV (each optionally gzipped).
- * `auto` picks GCT when the first line is a GCT version line (`#1.x`) or the name ends in .gct,
- * then CSV/TSV by extension (.csv; .tsv/.txt/.tab), then by sniffing the header.
+ * One entry point for matrix input: GCT 1.2/1.3, TSV, CSV (each optionally gzipped) and 10x MTX
+ * directories. `auto` picks MTX for a directory or a .mtx/.mtx.gz name, GCT when the first line is a
+ * GCT version line (`#1.x`) or the name ends in .gct, then CSV/TSV by extension (.csv;
+ * .tsv/.txt/.tab), then by sniffing the header.
  */
+import { statSync } from 'node:fs';
 import { usageError } from '../errors.js';
 import { parseDelimited, separatorForPath } from './delimited.js';
 import { parseGct } from './gct.js';
+import { isMtxPath, readMtxDir } from './mtx.js';
 import { loadTextBytes, type ReadMatrix } from './text.js';
 
-export type InputFormat = 'auto' | 'gct' | 'tsv' | 'csv';
+export type InputFormat = 'auto' | 'gct' | 'tsv' | 'csv' | 'mtx';
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false; // missing: the text loader reports it
+  }
+}
 
 export type { ReadMatrix, MatrixSource, SourcedMatrix, MetaTable } from './text.js';
 export { cellLocation } from './text.js';
@@ -20,9 +31,10 @@ function looksLikeGct(buf: Buffer): boolean {
 }
 
 export function readMatrixFile(path: string, format: InputFormat = 'auto'): ReadMatrix {
-  if (!['auto', 'gct', 'tsv', 'csv'].includes(format)) {
-    throw usageError(`unknown input format ${JSON.stringify(format)}; use auto, gct, tsv or csv.`);
+  if (!['auto', 'gct', 'tsv', 'csv', 'mtx'].includes(format)) {
+    throw usageError(`unknown input format ${JSON.stringify(format)}; use auto, gct, tsv, csv or mtx.`);
   }
+  if (format === 'mtx' || (format === 'auto' && (isMtxPath(path) || isDirectory(path)))) return readMtxDir(path);
   const buf = loadTextBytes(path);
   switch (format) {
     case 'gct':

@@ -14,12 +14,13 @@ import type { LabelledMatrix } from '../types.js';
  * can name the file line and column a user would see in an editor or spreadsheet.
  * `rowLines[i]` is the 1-based line of data row i; `colColumns[j]` the 1-based column of sample j
  * (counting the Name/Description or row-id columns). Transforms that drop rows or columns subset
- * these arrays so locations stay correct.
+ * these arrays so locations stay correct. For 'mtx' (10x MatrixMarket), a cell has no line of its own:
+ * `rowLines`/`colColumns` hold the 1-based MTX row/column indices and `path` is the .mtx file.
  */
 export interface MatrixSource {
   /** The path as given by the caller (used verbatim in messages). */
   path: string;
-  format: 'gct1.2' | 'gct1.3' | 'tsv' | 'csv';
+  format: 'gct1.2' | 'gct1.3' | 'tsv' | 'csv' | 'mtx';
   rowLines: Int32Array;
   colColumns: Int32Array;
 }
@@ -44,10 +45,14 @@ export interface ReadMatrix extends LabelledMatrix {
 /** A labelled matrix that may carry its source locations (the readers' output does). */
 export type SourcedMatrix = LabelledMatrix & { source?: MatrixSource };
 
-/** "FILE line L, column C" for cell (row, col) of a matrix, or an index-based fallback. */
+/**
+ * "FILE line L, column C" for cell (row, col) of a matrix ("FILE row R, column C" in MTX coordinates
+ * for an .mtx source), or an index-based fallback.
+ */
 export function cellLocation(m: SourcedMatrix, row: number, col: number): string {
   const s = m.source;
   if (s && row < s.rowLines.length && col < s.colColumns.length) {
+    if (s.format === 'mtx') return `${s.path} row ${s.rowLines[row]}, column ${s.colColumns[col]}`;
     return `${s.path} line ${s.rowLines[row]}, column ${s.colColumns[col]}`;
   }
   return `input matrix row ${row + 1}, column ${col + 1}`;
