@@ -33,16 +33,35 @@ async function loadTensorflow(): Promise<string> {
   throw new Error('neither @tensorflow/tfjs-node-gpu nor @tensorflow/tfjs-node is installed');
 }
 
-async function loadWebgpu(): Promise<void> {
-  let create: (opts: string[]) => unknown;
+interface AdapterInfo {
+  description?: string;
+  architecture?: string;
+  isFallbackAdapter?: boolean;
+}
+
+/**
+ * Dawn through the `webgpu` package. With `hardwareOnly` (auto), a software adapter such as Mesa
+ * lavapipe is refused: it works (CI tests it) but is far slower than wasm.
+ */
+async function loadWebgpu(hardwareOnly: boolean): Promise<void> {
+  let dawn: { create: (opts: string[]) => unknown; globals: Record<string, unknown> };
   try {
-    ({ create } = (await tryImport('webgpu')) as { create: typeof create });
+    dawn = (await tryImport('webgpu')) as typeof dawn;
   } catch {
     throw new Error('the `webgpu` package (Dawn) is not installed');
   }
+  // tfjs-webgpu expects a browser: navigator.gpu and the GPUBufferUsage-style enums as globals.
+  Object.assign(globalThis, dawn.globals);
   const g = globalThis as unknown as { navigator?: { gpu?: unknown } };
   g.navigator ??= {};
-  g.navigator.gpu ??= create([]);
+  g.navigator.gpu ??= dawn.create([]);
+  const gpu = g.navigator.gpu as { requestAdapter(): Promise<{ info?: AdapterInfo } | null> };
+  const adapter = await gpu.requestAdapter();
+  if (!adapter) throw new Error('Dawn found no WebGPU adapter (install Vulkan drivers, e.g. Debian mesa-vulkan-drivers >= 25)');
+  const info = adapter.info ?? {};
+  if (hardwareOnly && (info.isFallbackAdapter || info.architecture === 'software')) {
+    throw new Error(`only a software adapter was found (${info.description ?? 'fallback'}); pass --backend webgpu to use it anyway`);
+  }
   try {
     await tryImport('@tensorflow/tfjs-backend-webgpu');
   } catch {
@@ -71,7 +90,7 @@ export async function useBackend(requested: BackendName): Promise<BackendChoice>
         await loadTensorflow();
         break;
       case 'webgpu':
-        await loadWebgpu();
+        await loadWebgpu(false);
         break;
     }
     await activate(requested);
@@ -96,7 +115,7 @@ async function useAuto(): Promise<BackendChoice> {
     notes.push(`tensorflow: ${(err as Error).message}`);
   }
   try {
-    await loadWebgpu();
+    await loadWebgpu(true);
     await activate('webgpu');
     return { name: 'webgpu', notes };
   } catch (err) {

@@ -87,9 +87,10 @@ export async function factorizeRestarts(
     };
   });
 
-  const finish = (a: Active, iterations: number, converged: boolean) => {
-    const W = a.W.dataSync() as Float32Array;
-    const H = a.H.dataSync() as Float32Array;
+  // Async reads: the webgpu backend cannot read synchronously in Node (no OffscreenCanvas).
+  const finish = async (a: Active, iterations: number, converged: boolean) => {
+    const W = (await a.W.data()) as Float32Array;
+    const H = (await a.H.data()) as Float32Array;
     a.W.dispose();
     a.H.dispose();
     const fit = evaluateFit(params.algorithm, A, W, H, m, n, k);
@@ -121,10 +122,10 @@ export async function factorizeRestarts(
           clampTiny(a);
           let converged = false;
           if (iter % params.checkEvery === 0) {
-            a.labels = argmaxLabels(a.H.dataSync(), k, n);
+            a.labels = argmaxLabels(await a.H.data(), k, n);
             converged = a.stop.update(a.labels);
           }
-          if (converged || last) finish(a, iter, converged);
+          if (converged || last) await finish(a, iter, converged);
           else still.push(a);
         }
         active = still;
