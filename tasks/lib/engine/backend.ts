@@ -4,6 +4,7 @@
  * dynamic import only when asked for. An explicit backend that cannot load is exit 5; `auto` logs
  * what it tried and why it skipped it.
  */
+import { existsSync, readdirSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { ExitCode, NmfError } from '../errors.js';
 import type { BackendName } from '../types.js';
@@ -69,6 +70,18 @@ async function loadWebgpu(hardwareOnly: boolean): Promise<void> {
   }
 }
 
+/**
+ * On Linux, Dawn without any Vulkan driver prints native errors to stderr before failing; auto does
+ * not try it there. Other platforms (Metal, D3D12) always have a driver.
+ */
+function hasGpuDriver(): boolean {
+  if (process.platform !== 'linux') return true;
+  if (process.env.VK_ICD_FILENAMES || process.env.VK_DRIVER_FILES) return true;
+  return ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d'].some(
+    (d) => existsSync(d) && readdirSync(d).some((f) => f.endsWith('.json')),
+  );
+}
+
 async function activate(name: string): Promise<void> {
   const ok = await tf.setBackend(name);
   if (!ok) throw new Error(`tfjs could not initialise the ${name} backend`);
@@ -115,6 +128,7 @@ async function useAuto(): Promise<BackendChoice> {
     notes.push(`tensorflow: ${(err as Error).message}`);
   }
   try {
+    if (!hasGpuDriver()) throw new Error('no Vulkan driver is installed (Dawn needs one on Linux)');
     await loadWebgpu(true);
     await activate('webgpu');
     return { name: 'webgpu', notes };
