@@ -12,7 +12,7 @@ import { embeddedDefaults, resolveParams, type Params } from './lib/params.js';
 import { useBackend } from './lib/engine/backend.js';
 import { runPreprocess } from './preprocess/command.js';
 import { runFactorize, parseRestartRange } from './factorize/command.js';
-import { runConsensus } from './consensus/command.js';
+import { largeN, runConsensus } from './consensus/command.js';
 import { runReport } from './report/command.js';
 import { runPipeline } from './run.js';
 import { toolVersion } from './lib/paths.js';
@@ -46,7 +46,8 @@ const opt = {
   checkEvery: { type: 'string', describe: `Iterations between connectivity checks ${dflt('check_every')}` },
   stableChecks: { type: 'string', describe: `Stop a restart once its sample labels were unchanged for more than this many checks in a row; 0 = always run max-iter ${dflt('stable_checks')}` },
   negatives: { type: 'string', describe: `Negative values in the input: error, clamp (set to 0) or shift (subtract the minimum) ${dflt('negatives')}` },
-  materializeLimit: { type: 'string', describe: `Largest number of samples for which consensus matrices are computed and written ${dflt('materialize_limit')}` },
+  maxConsensusN: { type: 'string', describe: `Largest number of samples for which consensus matrices are built and written; above it the labels are the data: dispersion exact, PAC on 1,000,000 random pairs, tree, cophenetic and silhouette on a seeded stratified subsample ${dflt('max_consensus_n')}` },
+  consensusSampleN: { type: 'string', describe: `Above --max-consensus-n: size of that subsample ${dflt('consensus_sample_n')}` },
   force: { type: 'boolean', describe: 'Recompute even when a complete result for the same input and parameters exists' },
   annotations: { type: 'string', describe: 'TSV (header; columns: sample id, group) shown as a strip beside the heatmaps' },
 } as const;
@@ -96,7 +97,8 @@ const cli = yargs(hideBin(process.argv))
         .options(engineFlags)
         .option('workers', { type: 'string', describe: `Parallel factorize processes, one k each (results do not depend on it) ${dflt('workers')}` })
         .option('negatives', opt.negatives)
-        .option('materialize-limit', opt.materializeLimit)
+        .option('max-consensus-n', opt.maxConsensusN)
+        .option('consensus-sample-n', opt.consensusSampleN)
         .option('annotations', opt.annotations)
         .option('force', opt.force),
     (argv) =>
@@ -152,13 +154,14 @@ const cli = yargs(hideBin(process.argv))
         .option('prep', { type: 'string', describe: 'The preprocess folder the shards came from (default: preprocess/ beside the first --shards folder)' })
         .option('restarts', { type: 'string', describe: 'Expected restarts per k, to detect missing shards (default: the largest restart found + 1)' })
         .option('allow-partial', { type: 'boolean', describe: 'Merge even when restarts are missing; the gap is recorded in consensus.json and the report' })
-        .option('materialize-limit', opt.materializeLimit),
+        .option('max-consensus-n', opt.maxConsensusN)
+        .option('consensus-sample-n', opt.consensusSampleN),
     (argv) =>
       handle(async () => {
         const p = params(argv, ['restarts']);
         const restarts = argv.restarts === undefined ? undefined : Number(argv.restarts);
         if (restarts !== undefined && (!Number.isInteger(restarts) || restarts < 1)) throw usageError(`--restarts '${argv.restarts}' must be a positive integer count.`);
-        await runConsensus({ shards: argv.shards, outdir: argv.outdir, ...(argv.prep ? { prep: argv.prep } : {}), ...(restarts ? { restarts } : {}), allowPartial: argv.allowPartial === true, materializeLimit: p.materialize_limit });
+        await runConsensus({ shards: argv.shards, outdir: argv.outdir, ...(argv.prep ? { prep: argv.prep } : {}), ...(restarts ? { restarts } : {}), allowPartial: argv.allowPartial === true, large: largeN(p) });
       }),
   )
   .command(

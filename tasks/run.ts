@@ -15,7 +15,7 @@ import { packageRoot } from './lib/paths.js';
 import { useBackend } from './lib/engine/backend.js';
 import { runPreprocess } from './preprocess/command.js';
 import { runFactorize, shardDirName } from './factorize/command.js';
-import { runConsensus } from './consensus/command.js';
+import { largeN, runConsensus } from './consensus/command.js';
 import { runReport } from './report/command.js';
 
 export interface PipelineOptions {
@@ -94,7 +94,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<void> {
   }
   // Exactly this run's shards: others left in DIR/shards by earlier runs with other ks are not merged.
   const shardDirs = p.ks.map((k) => join(shardsDir, shardDirName(k, 0, p.restarts - 1)));
-  await runConsensus({ shards: shardDirs, outdir: join(opts.outdir, 'consensus'), prep: prepDir, restarts: p.restarts, allowPartial: false, materializeLimit: p.materialize_limit });
+  await runConsensus({ shards: shardDirs, outdir: join(opts.outdir, 'consensus'), prep: prepDir, restarts: p.restarts, allowPartial: false, large: largeN(p) });
   await runReport({ consensus: join(opts.outdir, 'consensus'), outdir: join(opts.outdir, 'report'), ...(opts.annotations ? { annotations: opts.annotations } : {}) });
   log.info(`run: done; open ${join(opts.outdir, 'report', 'report.html')}`);
 }

@@ -1,20 +1,32 @@
 /**
- * The `consensus` stage: all shards of all k -> consensus.k.<k>.gct (when n <= materialize_limit),
+ * The `consensus` stage: all shards of all k -> consensus.k.<k>.gct (when n <= max_consensus_n),
  * membership.gct (samples x k), metrics.tsv and consensus.json, written to a temporary folder and
- * renamed into --outdir when complete.
+ * renamed into --outdir when complete. The outputs depend only on the shards' contents (never on
+ * how restarts were split into shards or the order they are given in), so they are byte-identical
+ * for any layout: no clock time is written.
  */
 import { dirname, join, resolve } from 'node:path';
 import { writeGct12 } from '../lib/io/gct.js';
 import { readTsvRecords, writeTsv } from '../lib/io/tsv.js';
 import { commitDir, discardDir, stagingDir } from '../lib/io/atomic.js';
 import { readManifest, writeManifest } from '../lib/manifest/validate.js';
-import { shardError, usageError } from '../lib/errors.js';
+import { shardError } from '../lib/errors.js';
 import { readPreprocessManifest } from '../preprocess/command.js';
 import { log } from '../lib/log.js';
 import { toolVersion } from '../lib/paths.js';
+import type { Params } from '../lib/params.js';
 import { METRIC_COLUMNS, type ConsensusManifest, type ConsensusPerK } from '../lib/types.js';
 import { findShards, groupShards, loadFactors, loadLabels, compactRanges } from './shards.js';
-import { consensusForK } from './metrics.js';
+import { consensusForK, type LargeNOptions } from './metrics.js';
+
+/** Random pairs on which PAC is counted above max_consensus_n (standard error <= 0.0005). */
+export const PAC_PAIRS = 1_000_000;
+
+export type LargeNLimits = Pick<LargeNOptions, 'maxConsensusN' | 'sampleN'>;
+
+export function largeN(p: Params): LargeNLimits {
+  return { maxConsensusN: p.max_consensus_n, sampleN: p.consensus_sample_n };
+}
 
 export interface ConsensusOptions {
   shards: string[];
@@ -23,7 +35,7 @@ export interface ConsensusOptions {
   prep?: string;
   restarts?: number;
   allowPartial: boolean;
-  materializeLimit: number;
+  large: LargeNLimits;
 }
 
 /** Read consensus.json; undefined metrics are stored as null (JSON has no NaN) and come back as NaN. */
@@ -48,8 +60,9 @@ export async function runConsensus(opts: ConsensusOptions): Promise<ConsensusMan
     throw shardError(`${prepDir}: this preprocess output is not the matrix the shards were made from (matrix_sha256 differs); pass the right folder with --prep.`);
   }
   const samples = readTsvRecords(join(prepDir, 'samples.tsv')).map((r) => r.id!);
-  if (n > opts.materializeLimit) {
-    throw usageError(`n = ${n} samples is above --materialize-limit ${opts.materializeLimit}; consensus without materializing C is not implemented yet, so raise --materialize-limit (memory ~ 8 n^2 bytes).`);
+  const large: LargeNOptions = { ...opts.large, pacPairs: PAC_PAIRS, seed: ref.seed };
+  if (n > large.maxConsensusN) {
+    log.info(`consensus: n = ${n} > --max-consensus-n ${large.maxConsensusN}: no consensus matrices; dispersion exact, PAC on ${PAC_PAIRS} random pairs, tree/cophenetic/silhouette on a subsample of ${Math.min(n, large.sampleN)}`);
   }
 
   const stage = stagingDir(opts.outdir);
@@ -62,17 +75,26 @@ export async function runConsensus(opts: ConsensusOptions): Promise<ConsensusMan
         log.warn(`consensus: k=${g.k} is missing restarts ${compactRanges(g.missing)} (--allow-partial)`);
       }
       const runs = g.shards.flatMap((s) => s.manifest.runs);
-      const res = consensusForK(g.k, loadLabels(g, n), n, runs, loadFactors(g, m), m);
-      const file = `consensus.k.${g.k}.gct`;
-      writeGct12(join(stage, file), samples, samples.map(() => ''), samples, res.C);
-      perK.push({ k: g.k, restarts: runs.length, consensus_file: file, order: res.order, membership: res.membership, metrics: res.metrics });
+      const res = consensusForK(g.k, loadLabels(g, n), n, runs, loadFactors(g, m), m, large);
+      let file: string | null = null;
+      if (res.C) {
+        file = `consensus.k.${g.k}.gct`;
+        writeGct12(join(stage, file), samples, samples.map(() => ''), samples, res.C);
+      }
+      perK.push({ k: g.k, restarts: runs.length, consensus_file: file, order: res.order, membership: res.membership, metrics: res.metrics, ...(res.sampled ? { sampled: res.sampled } : {}) });
       log.info(`consensus: k=${g.k} restarts=${runs.length} cophenetic=${res.metrics.cophenetic.toFixed(4)} dispersion=${res.metrics.dispersion.toFixed(4)} silhouette=${res.metrics.silhouette.toFixed(4)}`);
     }
     const ks = perK.map((p) => p.k);
     const membership = new Float64Array(n * ks.length);
     perK.forEach((p, c) => p.membership.forEach((v, i) => (membership[i * ks.length + c] = v)));
     writeGct12(join(stage, 'membership.gct'), samples, samples.map(() => ''), ks.map((k) => `k=${k}`), membership);
-    writeTsv(join(stage, 'metrics.tsv'), METRIC_COLUMNS, perK.map((p) => METRIC_COLUMNS.map((c) => p.metrics[c])));
+    // After the DESIGN columns: what the consensus metrics were computed on (all n, or a sample).
+    const pairs = n * (n - 1) / 2;
+    writeTsv(
+      join(stage, 'metrics.tsv'),
+      [...METRIC_COLUMNS, 'consensus_n', 'pac_pairs'],
+      perK.map((p) => [...METRIC_COLUMNS.map((c) => p.metrics[c]), p.sampled?.subsample_n ?? n, p.sampled?.pac_pairs ?? pairs]),
+    );
     const manifest: ConsensusManifest = {
       schema: 'nmf-consensus/consensus@1',
       tool_version: toolVersion(),
@@ -88,7 +110,6 @@ export async function runConsensus(opts: ConsensusOptions): Promise<ConsensusMan
       missing_restarts: missing,
       per_k: perK,
       files: { membership: 'membership.gct', metrics: 'metrics.tsv' },
-      created: new Date().toISOString(),
     };
     writeManifest(join(stage, 'consensus.json'), 'consensus', manifest);
     commitDir(stage, opts.outdir);

@@ -1,7 +1,12 @@
 /**
- * Per-k consensus metrics from the labels of R restarts (DESIGN section 3): consensus matrix, the
- * average-linkage tree on 1 - C (R's leaf order), its cut into k clusters, cophenetic correlation,
- * dispersion, silhouette on 1 - C, PAC, fit statistics and factor stability.
+ * Per-k consensus metrics from the labels of R restarts (DESIGN section 3).
+ *   - n <= max_consensus_n: the consensus matrix C, the average-linkage tree on 1 - C (R's leaf
+ *     order), its cut into k clusters, cophenetic correlation, dispersion, silhouette on 1 - C, PAC.
+ *   - larger n ("Large n"): C is never built. Dispersion is exact from contingency tables; PAC is
+ *     counted on a seeded sample of pairs; the tree, cophenetic and silhouette come from the consensus
+ *     of a seeded subsample stratified by the best restart's labels; every other sample joins the
+ *     subsample cluster it shares labels with most (tasks/lib/metrics/sampled.ts).
+ * Both add the fit statistics and factor stability.
  */
 import {
   averageLinkage,
@@ -10,10 +15,12 @@ import {
   consensusSilhouette,
   cutree,
   dispersion,
+  dispersionFromLabels,
   factorStability,
   pac,
 } from '../lib/metrics/index.js';
-import type { MetricsRow } from '../lib/types.js';
+import { extendMembership, orderByCluster, pacFromLabels, samplingStream, stratifiedSample, subsetLabels } from '../lib/metrics/sampled.js';
+import type { MetricsRow, SampledMetrics } from '../lib/types.js';
 
 export interface RunStats {
   objective: number;
@@ -23,16 +30,67 @@ export interface RunStats {
 }
 
 export interface KResult {
-  C: Float64Array;
+  /** The n x n consensus matrix, or null when it was not materialized (large n). */
+  C: Float64Array | null;
   order: number[];
   membership: number[];
   metrics: MetricsRow;
+  /** How the metrics were sampled (large n only). */
+  sampled?: SampledMetrics;
+}
+
+/** How large n is handled (see the file comment). */
+export interface LargeNOptions {
+  /** Largest n for which C is materialized. */
+  maxConsensusN: number;
+  /** Subsample size for tree, cophenetic and silhouette above the limit. */
+  sampleN: number;
+  /** Random pairs for PAC above the limit. */
+  pacPairs: number;
+  seed: number;
 }
 
 export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const h = s.length >> 1;
   return s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
+}
+
+function bestRun(runs: readonly RunStats[]): number {
+  let best = 0;
+  runs.forEach((r, i) => {
+    if (r.objective < runs[best]!.objective) best = i;
+  });
+  return best;
+}
+
+/** The columns of metrics.tsv that do not come from the consensus: fit and stability. */
+function fitMetrics(k: number, runs: readonly RunStats[], Ws: readonly Float32Array[], m: number) {
+  const best = bestRun(runs);
+  const stability = factorStability(Ws, m, k);
+  return {
+    error_best: runs[best]!.objective,
+    error_median: median(runs.map((r) => r.objective)),
+    rel_error_best: runs[best]!.rel_error,
+    iterations_median: median(runs.map((r) => r.iterations)),
+    converged_fraction: runs.filter((r) => r.converged).length / runs.length,
+    stability_min: stability.min,
+    stability_mean: stability.mean,
+  };
+}
+
+/** The tree of 1 - C, its cut and the metrics that need C (C: s x s). */
+function treeMetrics(C: Float64Array, s: number, k: number) {
+  const D = new Float64Array(s * s);
+  for (let i = 0; i < D.length; i++) D[i] = 1 - C[i]!;
+  const tree = averageLinkage(D, s);
+  const membership = cutree(tree, k);
+  return {
+    order: Array.from(tree.order),
+    membership,
+    cophenetic: copheneticCorrelation(C, s),
+    silhouette: consensusSilhouette(C, s, membership),
+  };
 }
 
 export function consensusForK(
@@ -42,36 +100,64 @@ export function consensusForK(
   runs: readonly RunStats[],
   Ws: readonly Float32Array[],
   m: number,
+  large: LargeNOptions,
 ): KResult {
   const R = runs.length;
+  if (n > large.maxConsensusN) return sampledConsensus(k, labels, n, runs, Ws, m, large);
   const C = consensusFromLabels(labels, R, n);
-  const D = new Float64Array(n * n);
-  for (let i = 0; i < D.length; i++) D[i] = 1 - C[i]!;
-  const tree = averageLinkage(D, n);
-  const membership = Array.from(cutree(tree, k));
-  let best = 0;
-  runs.forEach((r, i) => {
-    if (r.objective < runs[best]!.objective) best = i;
-  });
-  const stability = factorStability(Ws, m, k);
+  const t = treeMetrics(C, n, k);
   return {
     C,
-    order: Array.from(tree.order),
-    membership,
+    order: t.order,
+    membership: Array.from(t.membership),
     metrics: {
       k,
       restarts: R,
-      cophenetic: copheneticCorrelation(C, n),
+      cophenetic: t.cophenetic,
       dispersion: dispersion(C, n),
-      silhouette: consensusSilhouette(C, n, membership),
+      silhouette: t.silhouette,
       pac: pac(C, n),
-      error_best: runs[best]!.objective,
-      error_median: median(runs.map((r) => r.objective)),
-      rel_error_best: runs[best]!.rel_error,
-      iterations_median: median(runs.map((r) => r.iterations)),
-      converged_fraction: runs.filter((r) => r.converged).length / R,
-      stability_min: stability.min,
-      stability_mean: stability.mean,
+      ...fitMetrics(k, runs, Ws, m),
+    },
+  };
+}
+
+function sampledConsensus(
+  k: number,
+  labels: Uint16Array,
+  n: number,
+  runs: readonly RunStats[],
+  Ws: readonly Float32Array[],
+  m: number,
+  large: LargeNOptions,
+): KResult {
+  const R = runs.length;
+  const best = bestRun(runs);
+  const idx = stratifiedSample(labels.subarray(best * n, (best + 1) * n), Math.min(large.sampleN, n), samplingStream(large.seed, k, 'subsample'));
+  const s = idx.length;
+  const t = treeMetrics(consensusFromLabels(subsetLabels(labels, R, n, idx), R, s), s, k);
+  const { membership, score } = extendMembership(labels, R, n, idx, t.membership, k);
+  const p = pacFromLabels(labels, R, n, large.pacPairs, samplingStream(large.seed, k, 'pairs'));
+  return {
+    C: null,
+    order: orderByCluster(membership, score),
+    membership: Array.from(membership),
+    metrics: {
+      k,
+      restarts: R,
+      cophenetic: t.cophenetic,
+      dispersion: dispersionFromLabels(labels, R, n),
+      silhouette: t.silhouette,
+      pac: p.pac,
+      ...fitMetrics(k, runs, Ws, m),
+    },
+    sampled: {
+      subsample_n: s,
+      stratified_by: 'labels of the restart with the lowest objective',
+      pac_pairs: p.pairs,
+      seed: large.seed,
+      dispersion: 'exact (contingency tables)',
+      order: 'clusters in subsample leaf order; within a cluster by decreasing mean consensus to it',
     },
   };
 }

@@ -5,7 +5,7 @@
  * only on (input, parameters, seed, k, r, backend), so any split of the restarts into shards gives
  * the same labels. The shard is written under a temporary name and renamed when complete.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readNpy, writeNpy } from '../lib/io/npy.js';
 import { writeFileAtomic, commitDir, discardDir, stagingDir } from '../lib/io/atomic.js';
@@ -76,6 +76,25 @@ export function readShardManifest(dir: string): ShardManifest {
   return readManifest<ShardManifest>(join(dir, 'shard.json'), 'shard', 4);
 }
 
+/**
+ * The shard in `dir` if it can be trusted as complete: a manifest that passes its schema, a labels
+ * file of the recorded size and the factor files it names. Otherwise the reason, and it is redone.
+ */
+function completeShard(dir: string, n: number): ShardManifest | string {
+  let m: ShardManifest;
+  try {
+    m = readShardManifest(dir);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  const R = m.restarts.last - m.restarts.first + 1;
+  const labels = join(dir, m.labels.file);
+  const want = R * n * (m.labels.dtype === 'uint8' ? 1 : 2);
+  if (!existsSync(labels) || statSync(labels).size !== want) return `${labels} is missing or not ${want} bytes`;
+  const missing = Object.values(m.factors).filter((f) => typeof f === 'string' && !existsSync(join(dir, f)));
+  return missing.length > 0 ? `missing ${missing.join(', ')}` : m;
+}
+
 function sameRun(prev: ShardManifest, want: Omit<ShardManifest, 'runs' | 'elapsed_s' | 'created' | 'factors' | 'tool_version' | 'labels'>): boolean {
   return (
     prev.matrix_sha256 === want.matrix_sha256 &&
@@ -113,13 +132,13 @@ export async function runFactorize(opts: FactorizeOptions): Promise<ShardManifes
     objective: OBJECTIVE_NAMES[opts.algorithm],
     stop_rule: STOP_RULE_NAME,
   };
-  if (!opts.force && existsSync(join(dir, 'shard.json'))) {
-    const prev = readShardManifest(dir);
-    if (sameRun(prev, base)) {
+  if (!opts.force && existsSync(dir)) {
+    const prev = completeShard(dir, n);
+    if (typeof prev === 'string') log.info(`factorize: ${dir} is not a complete shard (${prev}); recomputing`);
+    else if (sameRun(prev, base)) {
       log.info(`factorize: ${dir} is already complete; skipping`);
       return prev;
-    }
-    log.info(`factorize: ${dir} was made with other inputs or parameters; recomputing`);
+    } else log.info(`factorize: ${dir} was made with other inputs or parameters; recomputing`);
   }
 
   const npy = readNpy(join(opts.prep, 'matrix.npy'));

@@ -23,14 +23,16 @@ export interface Params {
   backend: BackendName;
   workers: number;
   negatives: 'error' | 'clamp' | 'shift';
-  materialize_limit: number;
+  max_consensus_n: number;
+  consensus_sample_n: number;
   log_format: 'text' | 'json';
 }
 
 export type RawParams = Record<string, unknown>;
 export const PARAM_NAMES = [
   'ks', 'restarts', 'seed', 'algorithm', 'max_iter', 'check_every', 'stable_checks',
-  'backend', 'workers', 'negatives', 'materialize_limit', 'log_format',
+  'backend', 'workers', 'negatives', 'max_consensus_n', 'consensus_sample_n',
+  'log_format',
 ] as const satisfies readonly (keyof Params)[];
 
 /** 'max-iter' and 'maxIter' -> 'max_iter'. */
@@ -94,5 +96,9 @@ export function resolveParams(flags: RawParams, configPath?: string): Params {
         : `invalid parameters: ${problem}; see --help or conf/defaults.yaml.`,
     );
   }
-  return { ...(merged as unknown as Params), ks: parseKs(merged.ks) };
+  const p = { ...(merged as unknown as Params), ks: parseKs(merged.ks) };
+  if (p.consensus_sample_n > p.max_consensus_n) {
+    throw usageError(`consensus_sample_n=${p.consensus_sample_n} is above max_consensus_n=${p.max_consensus_n}; the subsample's consensus matrix must fit the same limit, so lower --consensus-sample-n.`);
+  }
+  return p;
 }

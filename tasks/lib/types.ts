@@ -66,6 +66,20 @@ export interface ConsensusPerK {
   /** Cut of the tree into k clusters, 1..k, numbered in leaf order; indexed by sample (input order). */
   membership: number[];
   metrics: MetricsRow;
+  /** Present when n was above max_consensus_n: how the metrics were sampled. */
+  sampled?: SampledMetrics;
+}
+
+/** Above max_consensus_n, C is not built; this records what the metrics were computed on. */
+export interface SampledMetrics {
+  /** Samples in the subsample whose consensus gives the tree, cophenetic and silhouette. */
+  subsample_n: number;
+  stratified_by: string;
+  /** Random pairs PAC was counted on (all pairs when there are fewer). */
+  pac_pairs: number;
+  seed: number;
+  dispersion: string;
+  order: string;
 }
 
 export interface ConsensusManifest {
@@ -84,7 +98,6 @@ export interface ConsensusManifest {
   missing_restarts: Record<string, number[]>;
   per_k: ConsensusPerK[];
   files: { membership: string; metrics: string };
-  created: string;
 }
 
 /** What the report stage needs: the manifest, the consensus matrices (n*n, row-major) by k. */

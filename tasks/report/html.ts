@@ -92,7 +92,6 @@ function paramsTable(m: ConsensusManifest): string {
       : []),
     ['input sha256', m.input_sha256],
     ['tool version', m.tool_version],
-    ['consensus created', m.created],
   ];
   return `<table class="kv"><tbody>${rows.map(([a, b]) => `<tr><th>${esc(a)}</th><td>${esc(b)}</td></tr>`).join('')}</tbody></table>`;
 }
@@ -173,7 +172,9 @@ export function buildHtml(p: PageInput): string {
           `<h3 id="k${h.k}">k = ${h.k}${h.k === recK ? ' (recommended)' : ''}</h3>` +
           `<p class="note">Heatmap skipped: the consensus matrix for k = ${h.k} was not materialized (the consensus stage ` +
           `keeps C only up to its limit on the number of samples; here n = ${m.samples.length}), so its metrics come from ` +
-          `the restart labels, as the consensus stage records. ${sizes}</p>${tab}`
+          `the restart labels${pk?.sampled ? `: dispersion exactly, PAC on ${pk.sampled.pac_pairs.toLocaleString('en-US')} random pairs of samples, ` +
+            `the tree, cophenetic correlation and silhouette on a seeded subsample of ${pk.sampled.subsample_n.toLocaleString('en-US')} samples ` +
+            `stratified by the ${esc(pk.sampled.stratified_by)}` : ', as the consensus stage records'}. ${sizes}</p>${tab}`
         );
       }
       return (

@@ -89,7 +89,6 @@ export function makeInput(opts: { materialize?: number[]; annotations?: boolean;
     missing_restarts: {},
     per_k,
     files: { membership: 'membership.gct', metrics: 'metrics.tsv' },
-    created: '2025-01-01T00:00:00Z',
   };
   const matrices = new Map<number, Float64Array>();
   for (const k of materialize) if (ks.includes(k)) matrices.set(k, consensusMatrix(k));

@@ -3,11 +3,39 @@
  * killed task never leaves a half-written file under the final name. Directories of results are
  * built in a temporary sibling folder and renamed as a whole (see `commitDir`).
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname, basename, join } from 'node:path';
 
+// Host names may hold '-' and '.': encode them so the temporary name can be parsed back.
+const HOST = Buffer.from(hostname()).toString('hex');
+
 function tmpName(path: string): string {
-  return join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${Date.now().toString(36)}`);
+  return join(dirname(path), `.${basename(path)}.tmp-${HOST}-${process.pid}-${Date.now().toString(36)}`);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Remove what killed processes of this host left beside `finalDir` (temporary folders and files
+ * named by tmpName). Entries of live processes, or of other hosts on a shared file system, are kept.
+ */
+function removeStale(finalDir: string): void {
+  const parent = dirname(finalDir);
+  if (!existsSync(parent)) return;
+  const prefix = `.${basename(finalDir)}.tmp-${HOST}-`;
+  for (const name of readdirSync(parent)) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length).split('-')[0]);
+    if (Number.isInteger(pid) && pid !== process.pid && !alive(pid)) rmSync(join(parent, name), { recursive: true, force: true });
+  }
 }
 
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
@@ -27,6 +55,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
  * A previous committed `finalDir` is replaced only at commit time.
  */
 export function stagingDir(finalDir: string): string {
+  removeStale(finalDir);
   const tmp = tmpName(finalDir);
   mkdirSync(tmp, { recursive: true });
   return tmp;
