@@ -1,0 +1,11 @@
+/** The workload registry: `--only` names refer to these, in this order. */
+import type { Workload } from '../types.js';
+import { linkage } from './linkage.js';
+import { w1Ours } from './w1.js';
+import { w2Ours } from './w2.js';
+
+export const WORKLOADS: readonly Workload[] = [linkage, w1Ours, w2Ours];
+
+export function findWorkload(name: string): Workload | undefined {
+  return WORKLOADS.find((w) => w.name === name);
+}
