@@ -7,6 +7,7 @@
  */
 import { dirname, join, resolve } from 'node:path';
 import { writeGct12 } from '../lib/io/gct.js';
+import { writeNpy } from '../lib/io/npy.js';
 import { readTsvRecords, writeTsv } from '../lib/io/tsv.js';
 import { commitDir, discardDir, stagingDir } from '../lib/io/atomic.js';
 import { readManifest, writeManifest } from '../lib/manifest/validate.js';
@@ -21,6 +22,15 @@ import { consensusForK, type LargeNOptions } from './metrics.js';
 
 /** Random pairs on which PAC is counted above max_consensus_n (standard error <= 0.0005). */
 export const PAC_PAIRS = 1_000_000;
+
+/**
+ * metagenes.k<k>.tsv: W (features x k) of the restart with the lowest objective, as R NMF's
+ * basis(fit): one row per feature (id, description), one column per factor.
+ */
+function writeMetagenes(path: string, features: readonly Record<string, string>[], W: Float32Array, k: number): void {
+  const header = ['id', 'description', ...Array.from({ length: k }, (_, f) => `factor_${f + 1}`)];
+  writeTsv(path, header, features.map((f, i) => [f.id ?? '', f.description ?? '', ...Array.from(W.subarray(i * k, (i + 1) * k))]));
+}
 
 export type LargeNLimits = Pick<LargeNOptions, 'maxConsensusN' | 'sampleN'>;
 
@@ -60,6 +70,7 @@ export async function runConsensus(opts: ConsensusOptions): Promise<ConsensusMan
     throw shardError(`${prepDir}: this preprocess output is not the matrix the shards were made from (matrix_sha256 differs); pass the right folder with --prep.`);
   }
   const samples = readTsvRecords(join(prepDir, 'samples.tsv')).map((r) => r.id!);
+  const features = readTsvRecords(join(prepDir, 'features.tsv'));
   const large: LargeNOptions = { ...opts.large, pacPairs: PAC_PAIRS, seed: ref.seed };
   if (n > large.maxConsensusN) {
     log.info(`consensus: n = ${n} > --max-consensus-n ${large.maxConsensusN}: no consensus matrices; dispersion exact, PAC on ${PAC_PAIRS} random pairs, tree/cophenetic/silhouette on a subsample of ${Math.min(n, large.sampleN)}`);
@@ -75,13 +86,33 @@ export async function runConsensus(opts: ConsensusOptions): Promise<ConsensusMan
         log.warn(`consensus: k=${g.k} is missing restarts ${compactRanges(g.missing)} (--allow-partial)`);
       }
       const runs = g.shards.flatMap((s) => s.manifest.runs);
-      const res = consensusForK(g.k, loadLabels(g, n), n, runs, loadFactors(g, m), m, large);
+      const Ws = loadFactors(g, m);
+      const res = consensusForK(g.k, loadLabels(g, n), n, runs, Ws, m, large);
       let file: string | null = null;
       if (res.C) {
         file = `consensus.k.${g.k}.gct`;
         writeGct12(join(stage, file), samples, samples.map(() => ''), samples, res.C);
       }
-      perK.push({ k: g.k, restarts: runs.length, consensus_file: file, order: res.order, membership: res.membership, metrics: res.metrics, ...(res.sampled ? { sampled: res.sampled } : {}) });
+      let binned: ConsensusPerK['binned'];
+      if (res.binned) {
+        binned = { file: `consensus.k.${g.k}.binned.npy`, bins: res.binned.bins, bin_size: res.binned.binSize };
+        writeNpy(join(stage, binned.file), res.binned.values, [res.binned.bins, res.binned.bins]);
+      }
+      const metagenes = `metagenes.k${g.k}.tsv`;
+      writeMetagenes(join(stage, metagenes), features, Ws[res.best]!, g.k);
+      perK.push({
+        k: g.k,
+        restarts: runs.length,
+        consensus_file: file,
+        order: res.order,
+        membership: res.membership,
+        metrics: res.metrics,
+        runs: runs.map((r) => ({ restart: r.restart, iterations: r.iterations, converged: r.converged, objective: r.objective })),
+        best_restart: runs[res.best]!.restart,
+        metagenes_file: metagenes,
+        ...(res.sampled ? { sampled: res.sampled } : {}),
+        ...(binned ? { binned } : {}),
+      });
       log.info(`consensus: k=${g.k} restarts=${runs.length} cophenetic=${res.metrics.cophenetic.toFixed(4)} dispersion=${res.metrics.dispersion.toFixed(4)} silhouette=${res.metrics.silhouette.toFixed(4)}`);
     }
     const ks = perK.map((p) => p.k);

@@ -19,7 +19,7 @@ import {
   factorStability,
   pac,
 } from '../lib/metrics/index.js';
-import { extendMembership, orderByCluster, pacFromLabels, samplingStream, stratifiedSample, subsetLabels } from '../lib/metrics/sampled.js';
+import { binnedConsensus, extendMembership, orderByCluster, pacFromLabels, samplingStream, stratifiedSample, subsetLabels } from '../lib/metrics/sampled.js';
 import type { MetricsRow, SampledMetrics } from '../lib/types.js';
 
 export interface RunStats {
@@ -35,9 +35,16 @@ export interface KResult {
   order: number[];
   membership: number[];
   metrics: MetricsRow;
+  /** Index (into runs) of the restart with the lowest objective. */
+  best: number;
   /** How the metrics were sampled (large n only). */
   sampled?: SampledMetrics;
+  /** Large n only: block means of C along `order`, for the report's heatmap. */
+  binned?: { values: Float32Array; bins: number; binSize: number };
 }
+
+/** Blocks per side of the large-n heatmap (a 500 x 500 image). */
+export const HEATMAP_BINS = 500;
 
 /** How large n is handled (see the file comment). */
 export interface LargeNOptions {
@@ -108,6 +115,7 @@ export function consensusForK(
   const t = treeMetrics(C, n, k);
   return {
     C,
+    best: bestRun(runs),
     order: t.order,
     membership: Array.from(t.membership),
     metrics: {
@@ -138,9 +146,12 @@ function sampledConsensus(
   const t = treeMetrics(consensusFromLabels(subsetLabels(labels, R, n, idx), R, s), s, k);
   const { membership, score } = extendMembership(labels, R, n, idx, t.membership, k);
   const p = pacFromLabels(labels, R, n, large.pacPairs, samplingStream(large.seed, k, 'pairs'));
+  const order = orderByCluster(membership, score);
   return {
     C: null,
-    order: orderByCluster(membership, score),
+    best,
+    binned: binnedConsensus(labels, R, n, order, HEATMAP_BINS),
+    order,
     membership: Array.from(membership),
     metrics: {
       k,

@@ -66,8 +66,16 @@ export interface ConsensusPerK {
   /** Cut of the tree into k clusters, 1..k, numbered in leaf order; indexed by sample (input order). */
   membership: number[];
   metrics: MetricsRow;
+  /** Every restart's fit, ascending restart: for the convergence figure. */
+  runs: { restart: number; iterations: number; converged: boolean; objective: number }[];
+  /** The restart with the lowest objective; its W is in metagenes_file. */
+  best_restart: number;
+  /** metagenes.k<k>.tsv: W of the best restart, features x factors. */
+  metagenes_file: string;
   /** Present when n was above max_consensus_n: how the metrics were sampled. */
   sampled?: SampledMetrics;
+  /** Large n: block means of C along `order` (bins x bins float32 .npy), for the heatmap. */
+  binned?: { file: string; bins: number; bin_size: number };
 }
 
 /** Above max_consensus_n, C is not built; this records what the metrics were computed on. */
@@ -104,8 +112,16 @@ export interface ConsensusManifest {
 export interface ReportInput {
   manifest: ConsensusManifest;
   matrices: Map<number, Float64Array>;
-  /** Optional sample annotations: sample id -> group label. */
+  /** Optional sample annotations: sample id -> group label (the first annotation column, drawn as a strip). */
   annotations?: Map<string, string>;
+  /** Every annotation column (name, sample id -> value), each compared with the clusters by ARI. */
+  annotationColumns?: { name: string; values: Map<string, string> }[];
+  /** Large n: block means of C along the order, by k (from consensus.k.<k>.binned.npy). */
+  binned?: Map<number, { values: Float32Array; bins: number; binSize: number }>;
+  /** W of the best restart by k (metagenes.k<k>.tsv): feature ids and features x k weights. */
+  bases?: Map<number, { ids: string[]; W: Float64Array; k: number }>;
+  /** Output files to link from the page, hrefs relative to the report folder. */
+  links?: { label: string; href: string }[];
 }
 
 export interface Summary {

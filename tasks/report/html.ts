@@ -2,8 +2,9 @@
  * report.html: one self-contained page (inline CSS and SVG, images as data URLs, no scripts, no
  * external resources). Every string that comes from the input is escaped.
  */
-import { METRIC_COLUMNS, type ConsensusManifest, type MetricsRow, type Summary } from '../lib/types.js';
+import { METRIC_COLUMNS, type ConsensusManifest, type ConsensusPerK, type MetricsRow, type Summary } from '../lib/types.js';
 import { escapeHtml as esc, fmt } from './format.js';
+import { metagenesTable, type TopFeature } from './metagenes.js';
 
 export interface HeatmapSection {
   k: number;
@@ -19,7 +20,14 @@ export interface PageInput {
   manifest: ConsensusManifest;
   summary: Summary;
   metricsSvg: string;
+  convergenceSvg: string;
   heatmaps: HeatmapSection[];
+  /** Adjusted Rand index of each k's clusters (ks ascending) against each annotation column. */
+  ari?: { name: string; ari: number[]; annotated: number }[];
+  /** Top features of each factor of each k's best restart. */
+  metagenes?: Map<number, TopFeature[][]>;
+  /** Output files, hrefs relative to the report folder. */
+  links?: { label: string; href: string }[];
   /** Group label per sample (input order), when annotations were given. */
   annotation?: string[];
   /** Notes about the annotations (e.g. ids that matched no sample). */
@@ -96,6 +104,34 @@ function paramsTable(m: ConsensusManifest): string {
   return `<table class="kv"><tbody>${rows.map(([a, b]) => `<tr><th>${esc(a)}</th><td>${esc(b)}</td></tr>`).join('')}</tbody></table>`;
 }
 
+function ariTable(ari: NonNullable<PageInput['ari']>, ks: readonly number[], recK: number): string {
+  const head = `<tr><th>annotation</th><th>annotated samples</th>${ks.map((k) => `<th${k === recK ? ' class="rec"' : ''}>k=${k}</th>`).join('')}</tr>`;
+  const body = ari
+    .map((a) => {
+      const best = Math.max(...a.ari.filter(Number.isFinite));
+      return `<tr><th>${esc(a.name)}</th><td>${a.annotated}</td>${a.ari.map((v) => `<td${v === best ? ' class="best"' : ''}>${fmt(v, 3)}</td>`).join('')}</tr>`;
+    })
+    .join('');
+  return `<div class="scroll"><table class="num ari"><thead>${head}</thead><tbody>${body}</tbody></table></div>`;
+}
+
+function metagenesSection(perK: readonly ConsensusPerK[], tops: Map<number, TopFeature[][]>, recK: number): string {
+  return perK
+    .filter((p) => tops.has(p.k))
+    .map((p) => {
+      const inner =
+        `<p>Restart ${p.best_restart} (lowest objective of ${p.restarts}). Factor i is the row of H whose maximum labels a sample ` +
+        `\u2192 cluster i of that restart; weights are W's column normalized to sum 1. All features: ${esc(p.metagenes_file)}.</p>` +
+        metagenesTable(tops.get(p.k)!);
+      return `<details${p.k === recK ? ' open' : ''}><summary>k = ${p.k}${p.k === recK ? ' (recommended)' : ''}</summary>${inner}</details>`;
+    })
+    .join('\n');
+}
+
+function linksList(links: NonNullable<PageInput['links']>): string {
+  return `<ul class="files">${links.map((l) => `<li><a href="${esc(l.href)}">${esc(l.label)}</a></li>`).join('')}</ul>`;
+}
+
 function clusterSizes(membership: readonly number[], k: number): string {
   const counts = new Array<number>(k).fill(0);
   for (const c of membership) if (c >= 1 && c <= k) counts[c - 1]!++;
@@ -153,6 +189,10 @@ figure svg{max-width:100%;height:auto}
 figcaption{color:#555;font-size:13px;margin-top:.3em}
 .note{color:#8a4b00}
 .help{font-size:14px;color:#333}
+table.metagenes td{font-size:12px;white-space:nowrap}
+span.w{color:#888;font-size:11px}
+th.rec{background:#fff4d6}
+details{margin:.4em 0}
 `;
 
 /** The complete page. */
@@ -239,13 +279,27 @@ best per column; the highlighted row is the recommended k.</p>
 <figure>${prefixSvgIds(p.metricsSvg, 'metrics-')}</figure>
 ${metricsTable(perK.map((q) => q.metrics), recK)}
 
+<h2>Convergence</h2>
+<p class="help">Each tick is one restart: how many iterations it ran before its sample labels stopped changing (blue), or
+whether it reached the iteration cap first (red). Many red ticks mean --max-iter is too low for that k.</p>
+<figure>${prefixSvgIds(p.convergenceSvg, 'convergence-')}</figure>
+
 <h2>Consensus matrices</h2>
 ${annNotes}
+${p.ari && p.ari.length > 0 ? `<p>Agreement of the clusters with the annotations (adjusted Rand index: 1 = the same partition, about 0 = no more than chance; bold = best k per annotation):</p>${ariTable(p.ari, perK.map((q) => q.k), recK)}` : ''}
 ${heat}
+
+<h2>Metagenes</h2>
+<p class="help">The features with the largest weights in each factor (column of W) of the best restart of each k.</p>
+${metagenesSection(perK, p.metagenes ?? new Map(), recK)}
 
 <h2>Cluster membership</h2>
 <p>Clusters are numbered 1..k in the leaf order of the tree (left to right in the heatmaps).</p>
 ${members}
+
+<h2>Files</h2>
+<p>Everything this page was made from and its figures (links relative to this page's folder):</p>
+${p.links && p.links.length > 0 ? linksList(p.links) : '<p>No file list was given.</p>'}
 </body>
 </html>
 `;

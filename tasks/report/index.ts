@@ -2,10 +2,13 @@
  * The report stage's rendering (DESIGN sections 1 and 6): from the consensus manifest and matrices,
  * write into `outdir`:
  *   summary.json                  recommended k (Brunet's rule) and why, in words
- *   figures/metrics.svg           metrics by k, recommended k marked
- *   figures/consensus.k<k>.svg    ordered consensus heatmap with membership strips (per materialized k)
- *   figures/consensus.k<k>.png    the heatmap's pixels alone
- *   report.html                   one self-contained page with all of the above
+ *   figures/metrics.svg|.png              metrics by k, recommended k marked
+ *   figures/convergence.svg|.png          iterations per restart by k
+ *   figures/consensus.k<k>.svg            ordered consensus heatmap with membership strips (per k with a
+ *                                         matrix, or block means of it from the labels at large n)
+ *   figures/consensus.k<k>.figure.png     that figure as PNG
+ *   figures/consensus.k<k>.png            the heatmap's pixels alone
+ *   report.html                           one self-contained page with all of the above
  * Every file is written atomically. The CLI command that loads the files lives elsewhere.
  */
 import { join } from 'node:path';
@@ -18,6 +21,37 @@ import { consensusRaster } from './heatmap.js';
 import { buildHtml, type HeatmapSection } from './html.js';
 import { encodePng, pngDataUrl } from './png.js';
 import { recommend } from './recommend.js';
+import { svgToPng } from './png-render.js';
+import { convergenceSpec } from './convergence.js';
+import { topFeatures, type TopFeature } from './metagenes.js';
+import { adjustedRandIndex } from '../lib/metrics/ari.js';
+
+/** Features listed per factor in the page (metagenes.k<k>.tsv has all of them). */
+const TOP_FEATURES = 15;
+
+/** The most frequent value of each consecutive block of `size` entries (ties: first seen). */
+function blockMajority(values: readonly string[], size: number): string[] {
+  const out: string[] = [];
+  for (let a = 0; a < values.length; a += size) {
+    const counts = new Map<string, number>();
+    for (const v of values.slice(a, a + size)) counts.set(v, (counts.get(v) ?? 0) + 1);
+    out.push([...counts.entries()].reduce((x, y) => (y[1] > x[1] ? y : x))[0]);
+  }
+  return out;
+}
+
+/** ARI of each k's clusters against each annotation column, over the annotated samples. */
+function ariRows(input: ReportInput, perK: readonly ConsensusPerK[]): { name: string; ari: number[]; annotated: number }[] {
+  const samples = input.manifest.samples;
+  return (input.annotationColumns ?? []).map(({ name, values }) => {
+    const idx = samples.flatMap((s, i) => (values.has(s) ? [i] : []));
+    return {
+      name,
+      annotated: idx.length,
+      ari: perK.map((p) => (idx.length >= 2 ? adjustedRandIndex(idx.map((i) => p.membership[i]!), idx.map((i) => values.get(samples[i]!)!)) : NaN)),
+    };
+  });
+}
 import { renderSvg } from './render.js';
 
 export { brunetRule, recommend, BRUNET_RULE } from './recommend.js';
@@ -90,10 +124,44 @@ export async function writeReport(input: ReportInput, outdir: string): Promise<S
   const figdir = join(outdir, 'figures');
   const metricsSvg = await renderSvg(metricsSpec(rows, rec.recommended_k));
   writeFileAtomic(join(figdir, 'metrics.svg'), metricsSvg);
+  writeFileAtomic(join(figdir, 'metrics.png'), svgToPng(metricsSvg));
+  const convergenceSvg = await renderSvg(convergenceSpec(perK));
+  writeFileAtomic(join(figdir, 'convergence.svg'), convergenceSvg);
+  writeFileAtomic(join(figdir, 'convergence.png'), svgToPng(convergenceSvg, 800));
 
   const heatmaps: HeatmapSection[] = [];
   for (const p of perK) {
     const matrix = input.matrices.get(p.k);
+    const blocks = input.binned?.get(p.k);
+    if (!matrix && blocks) {
+      // Large n: one row/column per block of consecutive samples in the order, strips by majority.
+      const ordered = <T>(a: readonly T[]) => p.order.map((j) => String(a[j]));
+      const bins = blocks.bins;
+      const raster = consensusRaster(Float64Array.from(blocks.values), bins, Array.from({ length: bins }, (_, i) => i));
+      const png = encodePng(raster.width, raster.height, raster.pixels, 3);
+      const pngName = `consensus.k${p.k}.png`;
+      const svgName = `consensus.k${p.k}.svg`;
+      writeFileAtomic(join(figdir, pngName), png);
+      const svg = await renderSvg(
+        heatmapSpec({
+          k: p.k,
+          rho: p.metrics.cophenetic,
+          imageUrl: pngDataUrl(png),
+          samples: Array.from({ length: bins }, (_, b) => `block ${b + 1}`),
+          order: Array.from({ length: bins }, (_, b) => b),
+          membership: blockMajority(ordered(p.membership), blocks.binSize).map(Number),
+          ...(annotation ? { annotation: blockMajority(ordered(annotation), blocks.binSize) } : {}),
+        }),
+      );
+      writeFileAtomic(join(figdir, svgName), svg);
+      writeFileAtomic(join(figdir, `consensus.k${p.k}.figure.png`), svgToPng(svg, 900));
+      const note =
+        `n = ${n} is above the consensus stage's limit, so C was not built: each row and column of this image is a block of ` +
+        `${blocks.binSize} consecutive samples in the order (clusters, then decreasing consensus to their cluster), and each pixel the ` +
+        `mean consensus of two blocks, computed exactly from the restart labels; strips show each block's most frequent cluster and annotation.`;
+      heatmaps.push({ k: p.k, svg, files: [`figures/${svgName}`, `figures/consensus.k${p.k}.figure.png`, `figures/${pngName}`], note });
+      continue;
+    }
     if (!matrix) {
       heatmaps.push({ k: p.k, svg: null, files: [] });
       continue;
@@ -122,19 +190,29 @@ export async function writeReport(input: ReportInput, outdir: string): Promise<S
       }),
     );
     writeFileAtomic(join(figdir, svgName), svg);
+    writeFileAtomic(join(figdir, `consensus.k${p.k}.figure.png`), svgToPng(svg, 900));
     const note =
       raster.block > 1
         ? `Each pixel of the image is the mean of a ${raster.block} x ${raster.block} block of the matrix.`
         : undefined;
-    heatmaps.push({ k: p.k, svg, files: [`figures/${svgName}`, `figures/${pngName}`], ...(note ? { note } : {}) });
+    heatmaps.push({ k: p.k, svg, files: [`figures/${svgName}`, `figures/consensus.k${p.k}.figure.png`, `figures/${pngName}`], ...(note ? { note } : {}) });
   }
 
   writeManifest(join(outdir, 'summary.json'), 'summary', summary);
+  const metagenes = new Map<number, TopFeature[][]>();
+  for (const p of perK) {
+    const b = input.bases?.get(p.k);
+    if (b) metagenes.set(p.k, topFeatures(b, TOP_FEATURES));
+  }
   const html = buildHtml({
     manifest: m,
     summary,
     metricsSvg,
+    convergenceSvg,
     heatmaps,
+    ari: ariRows(input, perK),
+    metagenes,
+    links: input.links ?? [],
     ...(annotation ? { annotation } : {}),
     annotationNotes,
   });

@@ -151,3 +151,31 @@ describe('consensusForK above --max-consensus-n', () => {
     expect(res.metrics.cophenetic).toBeGreaterThan(0.9);
   }, 120_000);
 });
+
+describe('binnedConsensus', () => {
+  it('equals the block means of the dense consensus matrix along the order', async () => {
+    const { binnedConsensus } = await import('../../tasks/lib/metrics/sampled.js');
+    const R = 7;
+    const n = 103;
+    const { labels } = planted(R, n, 4, 0.6, 11);
+    const C = consensusFromLabels(labels, R, n);
+    const rand = mulberry32(3);
+    const order = Array.from({ length: n }, (_, i) => i).sort(() => rand() - 0.5);
+    const { values, bins, binSize } = binnedConsensus(labels, R, n, order, 10);
+    expect(binSize).toBe(11);
+    expect(bins).toBe(10);
+    for (let a = 0; a < bins; a++) {
+      for (let b = 0; b < bins; b++) {
+        let s = 0;
+        let c = 0;
+        for (let p = a * binSize; p < Math.min(n, (a + 1) * binSize); p++) {
+          for (let q = b * binSize; q < Math.min(n, (b + 1) * binSize); q++) {
+            s += C[order[p]! * n + order[q]!]!;
+            c++;
+          }
+        }
+        expect(values[a * bins + b]).toBeCloseTo(s / c, 6);
+      }
+    }
+  });
+});

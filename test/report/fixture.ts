@@ -73,6 +73,9 @@ export function makeInput(opts: { materialize?: number[]; annotations?: boolean;
     order: [...ORDER],
     membership: membership(r.k),
     metrics: r,
+    runs: Array.from({ length: 20 }, (_, i) => ({ restart: i, iterations: 430 + 10 * ((i * r.k) % 7), converged: i !== 19, objective: 100 + i })),
+    best_restart: 0,
+    metagenes_file: `metagenes.k${r.k}.tsv`,
   }));
   const manifest: ConsensusManifest = {
     schema: 'nmf-consensus/consensus@1',

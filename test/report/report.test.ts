@@ -129,7 +129,7 @@ describe('writeReport variants', () => {
     expect(svg).not.toContain('ALL-T');
     expect(svg).not.toContain('annotation');
     const page = readFileSync(join(dir, 'b', 'report.html'), 'utf8');
-    expect(page.match(/<figure>/g)?.length).toBe(2); // metrics + k=3
+    expect(page.match(/<figure>/g)?.length).toBe(3); // metrics + convergence + k=3
   });
 
   it('rejects an order that is not a permutation and a matrix of the wrong size', async () => {
@@ -152,5 +152,31 @@ describe('prefixSvgIds', () => {
     expect(out).toBe(
       '<svg><defs><clipPath id="k3-clip1"><rect/></clipPath></defs><g clip-path="url(#k3-clip1)"><use xlink:href="#k3-clip1"/></g></svg>',
     );
+  });
+});
+
+describe('report sections beyond the heatmaps', () => {
+  it('writes every figure as SVG and PNG, with convergence, ARI, metagenes and file links', async () => {
+    const input = makeInput({ annotations: true });
+    const ids = Array.from({ length: 30 }, (_, i) => `gene${i}`);
+    input.bases = new Map(
+      input.manifest.per_k.map((p) => [p.k, { ids, k: p.k, W: Float64Array.from({ length: 30 * p.k }, (_, t) => (t % p.k === 0 ? 30 - Math.floor(t / p.k) : 1)) }]),
+    );
+    input.annotationColumns = [{ name: 'phenotype', values: input.annotations! }];
+    input.links = [{ label: 'consensus/metrics.tsv', href: '../consensus/metrics.tsv' }];
+    await writeReport(input, join(dir, 'c'));
+    for (const f of ['metrics.svg', 'metrics.png', 'convergence.svg', 'convergence.png', 'consensus.k3.svg', 'consensus.k3.figure.png']) {
+      expect(existsSync(fig(f, 'c')), f).toBe(true);
+    }
+    const png = readFileSync(fig('metrics.png', 'c'));
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    expect(png.readUInt32BE(16)).toBe(1200); // width of the rendered figure
+    const page = readFileSync(join(dir, 'c', 'report.html'), 'utf8');
+    expect(page).toContain('<h2>Convergence</h2>');
+    expect(page).toContain('converged: k=2: 95%');
+    expect(page).toMatch(/<th>phenotype<\/th><td>\d+<\/td>/); // ARI row
+    // factor 1's top feature is gene0 with the largest weight; the page lists it first
+    expect(page).toMatch(/<tr><th>1<\/th><td>gene0 <span class="w">/);
+    expect(page).toContain('<a href="../consensus/metrics.tsv">consensus/metrics.tsv</a>');
   });
 });

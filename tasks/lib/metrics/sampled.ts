@@ -163,3 +163,41 @@ export function extendMembership(
 export function orderByCluster(membership: Int32Array, score: Float64Array): number[] {
   return Array.from(membership.keys()).sort((a, b) => membership[a]! - membership[b]! || score[b]! - score[a]! || a - b);
 }
+
+/**
+ * Block means of the consensus matrix along an ordering, from labels alone: with the ordered samples
+ * cut into `bins` consecutive blocks, entry (a, b) is the mean of C_ij over i in block a, j in block b
+ * (C_ii = 1 included, as in the dense matrix), computed as
+ *   (1 / (R |a| |b|)) sum_r sum_label cnt_r(a, label) cnt_r(b, label)
+ * in O(R bins^2 K) time. Returns the bins x bins matrix (row-major) and the block size.
+ */
+export function binnedConsensus(labels: Labels, R: number, n: number, order: readonly number[], bins: number): { values: Float32Array; bins: number; binSize: number } {
+  const binSize = Math.ceil(n / Math.max(1, Math.min(bins, n)));
+  const B = Math.ceil(n / binSize);
+  let K = 0;
+  for (let t = 0; t < labels.length; t++) if (labels[t]! + 1 > K) K = labels[t]! + 1;
+  const size = new Float64Array(B);
+  const sums = new Float64Array(B * B);
+  const cnt = new Float64Array(B * K);
+  for (let r = 0; r < R; r++) {
+    cnt.fill(0);
+    for (let p = 0; p < n; p++) cnt[Math.floor(p / binSize) * K + labels[r * n + order[p]!]!]!++;
+    for (let a = 0; a < B; a++) {
+      for (let b = a; b < B; b++) {
+        let s = 0;
+        for (let l = 0; l < K; l++) s += cnt[a * K + l]! * cnt[b * K + l]!;
+        sums[a * B + b] += s;
+      }
+    }
+  }
+  for (let p = 0; p < n; p++) size[Math.floor(p / binSize)]!++;
+  const values = new Float32Array(B * B);
+  for (let a = 0; a < B; a++) {
+    for (let b = a; b < B; b++) {
+      const v = sums[a * B + b]! / (R * size[a]! * size[b]!);
+      values[a * B + b] = v;
+      values[b * B + a] = v;
+    }
+  }
+  return { values, bins: B, binSize };
+}
