@@ -2,6 +2,8 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { MetricsRow } from '../lib/types.js';
 import { CONSENSUS_RAMP } from './heatmap.js';
+import { dendrogramSegments } from './dendrogram.js';
+import type { Tree } from '../lib/metrics/hclust.js';
 
 export const X_TITLE = 'k (number of clusters)';
 
@@ -121,7 +123,12 @@ export interface HeatmapFigure {
   membership: readonly number[];
   /** Group label per sample (input order), when annotations were given. */
   annotation?: readonly string[];
+  /** The average-linkage tree, drawn above the heatmap when given. */
+  tree?: Tree;
 }
+
+/** Height of the dendrogram above the heatmap, in pixels. */
+const DENDROGRAM_HEIGHT = 70;
 
 interface Run {
   x: number;
@@ -236,15 +243,26 @@ export function heatmapSpec(fig: HeatmapFigure, size = 400): TopLevelSpec {
       encoding: { y: px('y'), text: { field: 'label', type: 'nominal' } },
     });
   }
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: `k = ${fig.k}, ρ = ${Number.isFinite(fig.rho) ? fig.rho.toFixed(3) : 'n/a'}`, font: FONT, anchor: 'start' },
-    background: 'white',
-    padding: 8,
+  const heat = {
     width: origin + size + labelWidth,
     height: origin + size,
     layer: layers,
     resolve: { scale: { color: 'independent' }, legend: { color: 'independent' } },
+  };
+  const top = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: `k = ${fig.k}, ρ = ${Number.isFinite(fig.rho) ? fig.rho.toFixed(3) : 'n/a'}`, font: FONT, anchor: 'start' },
+    background: 'white',
+    padding: 8,
     config: { view: { stroke: null }, font: FONT, legend: { labelFont: FONT, titleFont: FONT } },
-  } as TopLevelSpec;
+  };
+  if (!fig.tree) return { ...top, ...heat } as TopLevelSpec;
+  const dendrogram = {
+    width: origin + size + labelWidth,
+    height: DENDROGRAM_HEIGHT,
+    data: { values: dendrogramSegments(fig.tree, origin, cell, DENDROGRAM_HEIGHT) },
+    mark: { type: 'rule', color: '#555', strokeWidth: 0.8, aria: false },
+    encoding: { x: px('x'), x2: { field: 'x2' }, y: px('y'), y2: { field: 'y2' } },
+  };
+  return { ...top, vconcat: [dendrogram, heat], spacing: 2 } as TopLevelSpec;
 }

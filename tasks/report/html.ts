@@ -220,7 +220,7 @@ export function buildHtml(p: PageInput): string {
       return (
         `<h3 id="k${h.k}">k = ${h.k}${h.k === recK ? ' (recommended)' : ''}</h3>` +
         `<figure>${prefixSvgIds(h.svg, `k${h.k}-`)}<figcaption>Consensus matrix for k = ${h.k}, rows and columns in the ` +
-        `leaf order of the average-linkage tree on 1 - C. Strip${annotation ? 's' : ''} on the top and left: ` +
+        `leaf order of the average-linkage tree on 1 - C (drawn above the matrix for up to 1,000 samples). Strip${annotation ? 's' : ''} on the top and left: ` +
         `cluster membership (cut of the tree into ${h.k} clusters)${annotation ? ', and outside it the sample annotation' : ''}. ` +
         `${sizes}${h.note ? ' ' + esc(h.note) : ''} Files: ${h.files.map(esc).join(', ')}.</figcaption></figure>${tab}`
       );

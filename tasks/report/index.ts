@@ -25,6 +25,10 @@ import { svgToPng } from './png-render.js';
 import { convergenceSpec } from './convergence.js';
 import { topFeatures, type TopFeature } from './metagenes.js';
 import { adjustedRandIndex } from '../lib/metrics/ari.js';
+import { averageLinkage } from '../lib/metrics/hclust.js';
+
+/** Largest n whose tree is drawn above the heatmap (3 (n - 1) segments in the SVG). */
+const MAX_DENDROGRAM_N = 1000;
 
 /** Features listed per factor in the page (metagenes.k<k>.tsv has all of them). */
 const TOP_FEATURES = 15;
@@ -174,6 +178,8 @@ export async function writeReport(input: ReportInput, outdir: string): Promise<S
       );
     }
     const raster = consensusRaster(matrix, n, p.order);
+    // The tree is recomputed from C (deterministic: the same as the consensus stage's) to draw it.
+    const tree = n <= MAX_DENDROGRAM_N ? averageLinkage(Float64Array.from(matrix, (c) => 1 - c), n) : undefined;
     const png = encodePng(raster.width, raster.height, raster.pixels, 3);
     const pngName = `consensus.k${p.k}.png`;
     const svgName = `consensus.k${p.k}.svg`;
@@ -187,6 +193,7 @@ export async function writeReport(input: ReportInput, outdir: string): Promise<S
         order: p.order,
         membership: p.membership,
         ...(annotation ? { annotation } : {}),
+        ...(tree ? { tree } : {}),
       }),
     );
     writeFileAtomic(join(figdir, svgName), svg);

@@ -180,3 +180,30 @@ describe('report sections beyond the heatmaps', () => {
     expect(page).toContain('<a href="../consensus/metrics.tsv">consensus/metrics.tsv</a>');
   });
 });
+
+describe('dendrogramSegments', () => {
+  it('draws 3 segments per merge, leaves at the bottom on their columns, the root bar at the top', async () => {
+    const { dendrogramSegments } = await import('../../tasks/report/dendrogram.js');
+    const { averageLinkage } = await import('../../tasks/lib/metrics/hclust.js');
+    // 4 samples: {0, 2} close, {1, 3} close
+    const D = Float64Array.from([0, 0.9, 0.1, 0.8, 0.9, 0, 0.85, 0.2, 0.1, 0.85, 0, 0.9, 0.8, 0.2, 0.9, 0]);
+    const tree = averageLinkage(D, 4);
+    const segs = dendrogramSegments(tree, 10, 20, 70);
+    expect(segs.length).toBe(9);
+    const leafX = new Set(Array.from(tree.order, (_, p) => 10 + (p + 0.5) * 20));
+    const bottoms = segs.filter((s) => s.y === 70);
+    expect(bottoms.length).toBe(4);
+    for (const s of bottoms) expect(leafX.has(s.x)).toBe(true);
+    const root = segs[segs.length - 1]!;
+    expect(root.y).toBe(0);
+    expect(root.y2).toBe(0);
+    expect(Math.min(root.x, root.x2)).toBeGreaterThan(10);
+    expect(Math.max(root.x, root.x2)).toBeLessThan(90);
+  });
+
+  it('is drawn above each heatmap of a small matrix', () => {
+    const svg = readFileSync(fig('consensus.k3.svg'), 'utf8');
+    expect(svg).toContain('class="mark-rule role-mark concat_0_marks"'); // the tree, above the matrix
+    expect((svg.match(/<line/g) ?? []).length).toBeGreaterThanOrEqual(3 * (N - 1));
+  });
+});
