@@ -49,7 +49,8 @@ const opt = {
   maxConsensusN: { type: 'string', describe: `Largest number of samples for which consensus matrices are built and written; above it the labels are the data: dispersion exact, PAC on 1,000,000 random pairs, tree, cophenetic and silhouette on a seeded stratified subsample ${dflt('max_consensus_n')}` },
   consensusSampleN: { type: 'string', describe: `Above --max-consensus-n: size of that subsample ${dflt('consensus_sample_n')}` },
   force: { type: 'boolean', describe: 'Recompute even when a complete result for the same input and parameters exists' },
-  annotations: { type: 'string', describe: 'TSV (header; columns: sample id, group) shown as a strip beside the heatmaps' },
+  annotations: { type: 'string', describe: 'TSV with a header: sample id, then one or more annotation columns; the first is drawn as a strip beside the heatmaps, each is compared with the clusters by adjusted Rand index' },
+  pdf: { type: 'boolean', describe: 'Also write report/report.pdf: the recommendation, then one figure per page' },
 } as const;
 
 /** The factorization flags shared by `run` and `factorize`. */
@@ -100,11 +101,12 @@ const cli = yargs(hideBin(process.argv))
         .option('max-consensus-n', opt.maxConsensusN)
         .option('consensus-sample-n', opt.consensusSampleN)
         .option('annotations', opt.annotations)
+        .option('pdf', opt.pdf)
         .option('force', opt.force),
     (argv) =>
       handle(async () => {
         const p = params(argv);
-        await runPipeline({ input: argv.input, outdir: argv.outdir, params: p, force: argv.force === true, ...(argv.annotations ? { annotations: argv.annotations } : {}) });
+        await runPipeline({ input: argv.input, outdir: argv.outdir, params: p, force: argv.force === true, pdf: argv.pdf === true, ...(argv.annotations ? { annotations: argv.annotations } : {}) });
       }),
   )
   .command(
@@ -171,11 +173,12 @@ const cli = yargs(hideBin(process.argv))
       common(y)
         .option('consensus', { type: 'string', demandOption: true, describe: 'The consensus folder (holds consensus.json)' })
         .option('outdir', { ...opt.outdir, describe: 'This stage\'s folder, e.g. DIR/report' })
-        .option('annotations', opt.annotations),
+        .option('annotations', opt.annotations)
+        .option('pdf', opt.pdf),
     (argv) =>
       handle(async () => {
         params(argv);
-        await runReport({ consensus: argv.consensus, outdir: argv.outdir, ...(argv.annotations ? { annotations: argv.annotations } : {}) });
+        await runReport({ consensus: argv.consensus, outdir: argv.outdir, pdf: argv.pdf === true, ...(argv.annotations ? { annotations: argv.annotations } : {}) });
       }),
   )
   .demandCommand(1, 'Give a command: run, preprocess, factorize, consensus or report (see --help).')

@@ -23,6 +23,7 @@ export interface PipelineOptions {
   outdir: string;
   params: Params;
   annotations?: string;
+  pdf?: boolean;
   force?: boolean;
 }
 
@@ -95,6 +96,6 @@ export async function runPipeline(opts: PipelineOptions): Promise<void> {
   // Exactly this run's shards: others left in DIR/shards by earlier runs with other ks are not merged.
   const shardDirs = p.ks.map((k) => join(shardsDir, shardDirName(k, 0, p.restarts - 1)));
   await runConsensus({ shards: shardDirs, outdir: join(opts.outdir, 'consensus'), prep: prepDir, restarts: p.restarts, allowPartial: false, large: largeN(p) });
-  await runReport({ consensus: join(opts.outdir, 'consensus'), outdir: join(opts.outdir, 'report'), ...(opts.annotations ? { annotations: opts.annotations } : {}) });
+  await runReport({ consensus: join(opts.outdir, 'consensus'), outdir: join(opts.outdir, 'report'), pdf: opts.pdf === true, ...(opts.annotations ? { annotations: opts.annotations } : {}) });
   log.info(`run: done; open ${join(opts.outdir, 'report', 'report.html')}`);
 }

@@ -20,6 +20,8 @@ export interface ReportOptions {
   outdir: string;
   /** TSV with a header; first column sample id, then one or more annotation columns (the first is drawn as a strip; each is compared with the clusters by ARI). */
   annotations?: string;
+  /** Also write report.pdf. */
+  pdf?: boolean;
 }
 
 /** Every annotation column after the sample id: name and sample id -> value (empty cells left out). */
@@ -86,14 +88,14 @@ export async function runReport(opts: ReportOptions): Promise<Summary> {
     }
     bases.set(p.k, readBasis(join(opts.consensus, p.metagenes_file), p.k));
   }
-  const input: ReportInput = { manifest, matrices, binned, bases, links: outputLinks(opts.consensus, opts.outdir, manifest) };
+  const input: ReportInput = { manifest, matrices, binned, bases, links: [...outputLinks(opts.consensus, opts.outdir, manifest), ...(opts.pdf ? [{ label: 'report.pdf', href: 'report.pdf' }] : [])] };
   if (opts.annotations) {
     input.annotationColumns = readAnnotationColumns(opts.annotations);
     input.annotations = input.annotationColumns[0]!.values;
   }
   const stage = stagingDir(opts.outdir);
   try {
-    const summary = await writeReport(input, stage);
+    const summary = await writeReport(input, stage, { pdf: opts.pdf === true });
     commitDir(stage, opts.outdir);
     log.info(`report: recommended k = ${summary.recommended_k} -> ${join(opts.outdir, 'report.html')}`);
     return summary;

@@ -5,6 +5,7 @@
 import { METRIC_COLUMNS, type ConsensusManifest, type ConsensusPerK, type MetricsRow, type Summary } from '../lib/types.js';
 import { escapeHtml as esc, fmt } from './format.js';
 import { metagenesTable, type TopFeature } from './metagenes.js';
+import { version_core as tfVersion } from '@tensorflow/tfjs-core';
 
 export interface HeatmapSection {
   k: number;
@@ -100,6 +101,7 @@ function paramsTable(m: ConsensusManifest): string {
       : []),
     ['input sha256', m.input_sha256],
     ['tool version', m.tool_version],
+    ['software (this report)', `Node.js ${process.version}, @tensorflow/tfjs-core ${tfVersion}, ${process.platform}-${process.arch}`],
   ];
   return `<table class="kv"><tbody>${rows.map(([a, b]) => `<tr><th>${esc(a)}</th><td>${esc(b)}</td></tr>`).join('')}</tbody></table>`;
 }

@@ -22,6 +22,7 @@ import { buildHtml, type HeatmapSection } from './html.js';
 import { encodePng, pngDataUrl } from './png.js';
 import { recommend } from './recommend.js';
 import { svgToPng } from './png-render.js';
+import { buildPdf, type PdfFigure } from './pdf.js';
 import { convergenceSpec } from './convergence.js';
 import { topFeatures, type TopFeature } from './metagenes.js';
 import { adjustedRandIndex } from '../lib/metrics/ari.js';
@@ -90,7 +91,19 @@ function partialReasons(input: ReportInput): string[] {
 }
 
 /** Render the report into `outdir` and return the summary that was written to summary.json. */
-export async function writeReport(input: ReportInput, outdir: string): Promise<Summary> {
+export interface WriteReportOptions {
+  /** Also write report.pdf (summary page + one figure per page). */
+  pdf?: boolean;
+}
+
+export async function writeReport(input: ReportInput, outdir: string, opts: WriteReportOptions = {}): Promise<Summary> {
+  const pdfFigures: PdfFigure[] = [];
+  /** Render a figure's PNG once, for figures/ and the PDF. */
+  const figurePng = (title: string, svg: string, width: number): Buffer => {
+    const buf = svgToPng(svg, width);
+    pdfFigures.push({ title, png: buf });
+    return buf;
+  };
   const m = input.manifest;
   const n = m.samples.length;
   if (m.per_k.length === 0) throw inputError('consensus.json', 'per_k is empty (no k to report)', 'rerun the consensus stage');
@@ -128,10 +141,10 @@ export async function writeReport(input: ReportInput, outdir: string): Promise<S
   const figdir = join(outdir, 'figures');
   const metricsSvg = await renderSvg(metricsSpec(rows, rec.recommended_k));
   writeFileAtomic(join(figdir, 'metrics.svg'), metricsSvg);
-  writeFileAtomic(join(figdir, 'metrics.png'), svgToPng(metricsSvg));
+  writeFileAtomic(join(figdir, 'metrics.png'), figurePng('Consensus metrics by k', metricsSvg, 1200));
   const convergenceSvg = await renderSvg(convergenceSpec(perK));
   writeFileAtomic(join(figdir, 'convergence.svg'), convergenceSvg);
-  writeFileAtomic(join(figdir, 'convergence.png'), svgToPng(convergenceSvg, 800));
+  writeFileAtomic(join(figdir, 'convergence.png'), figurePng('Convergence: iterations per restart', convergenceSvg, 800));
 
   const heatmaps: HeatmapSection[] = [];
   for (const p of perK) {
@@ -158,7 +171,7 @@ export async function writeReport(input: ReportInput, outdir: string): Promise<S
         }),
       );
       writeFileAtomic(join(figdir, svgName), svg);
-      writeFileAtomic(join(figdir, `consensus.k${p.k}.figure.png`), svgToPng(svg, 900));
+      writeFileAtomic(join(figdir, `consensus.k${p.k}.figure.png`), figurePng(`Consensus matrix, k = ${p.k}`, svg, 900));
       const note =
         `n = ${n} is above the consensus stage's limit, so C was not built: each row and column of this image is a block of ` +
         `${blocks.binSize} consecutive samples in the order (clusters, then decreasing consensus to their cluster), and each pixel the ` +
@@ -197,7 +210,7 @@ export async function writeReport(input: ReportInput, outdir: string): Promise<S
       }),
     );
     writeFileAtomic(join(figdir, svgName), svg);
-    writeFileAtomic(join(figdir, `consensus.k${p.k}.figure.png`), svgToPng(svg, 900));
+    writeFileAtomic(join(figdir, `consensus.k${p.k}.figure.png`), figurePng(`Consensus matrix, k = ${p.k}`, svg, 900));
     const note =
       raster.block > 1
         ? `Each pixel of the image is the mean of a ${raster.block} x ${raster.block} block of the matrix.`
@@ -224,5 +237,9 @@ export async function writeReport(input: ReportInput, outdir: string): Promise<S
     annotationNotes,
   });
   writeFileAtomic(join(outdir, 'report.html'), html);
+  if (opts.pdf) {
+    const subtitle = `${n} samples, k = ${m.ks.join(', ')}, ${m.algorithm} NMF, seed ${m.seed}, backend ${m.backend}, nmf-consensus ${m.tool_version}`;
+    writeFileAtomic(join(outdir, 'report.pdf'), await buildPdf(summary, subtitle, pdfFigures));
+  }
   return summary;
 }

@@ -207,3 +207,13 @@ describe('dendrogramSegments', () => {
     expect((svg.match(/<line/g) ?? []).length).toBeGreaterThanOrEqual(3 * (N - 1));
   });
 });
+
+describe('report.pdf', () => {
+  it('holds the summary page and one page per figure', async () => {
+    await writeReport(makeInput({ annotations: true }), join(dir, 'pdf'), { pdf: true });
+    const pdf = readFileSync(join(dir, 'pdf', 'report.pdf'));
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    const pages = (pdf.toString('latin1').match(/\/Type \/Page\b(?!s)/g) ?? []).length;
+    expect(pages).toBe(1 + 2 + 3); // summary, metrics, convergence, heatmaps k = 2, 3, 4
+  });
+});
