@@ -1,6 +1,6 @@
 /**
- * The `preprocess` stage: read GCT/TSV/CSV, apply the negatives policy, drop all-zero rows and
- * columns, and write matrix.npy (float32, features x samples), features.tsv, samples.tsv and
+ * The `preprocess` stage: read GCT/TSV/CSV, a 10x MTX folder, AnnData .h5ad or 10x .h5, apply the
+ * negatives policy, drop all-zero rows and columns, and write matrix.npy (float32, features x samples), features.tsv, samples.tsv and
  * preprocess.json into its own folder. The folder is built under a temporary name and renamed, so a
  * killed run leaves nothing a later stage could take for a result; a rerun on the same input and
  * parameters is skipped.
@@ -8,7 +8,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { readMatrixFile, type MatrixSource } from '../lib/io/read-input.js';
+import { readInput, type MatrixSource } from '../lib/io/read-input.js';
 import { findMtxFiles, isMtxPath } from '../lib/io/mtx.js';
 import { sha256File } from '../lib/io/hash.js';
 import { writeNpy } from '../lib/io/npy.js';
@@ -73,7 +73,7 @@ export async function runPreprocess(opts: PreprocessOptions): Promise<Preprocess
     }
   }
 
-  const read = readMatrixFile(opts.input);
+  const read = await readInput(opts.input);
   const { matrix, steps, dropped } = preprocessMatrix(read, { negatives: opts.negatives });
   if (matrix.rows === 0 || matrix.cols === 0) {
     throw inputError(opts.input, `no data left after dropping ${dropped.length} all-zero rows/columns (${matrix.rows} x ${matrix.cols})`, 'check that the file holds the expression values');

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { readMatrixFile, cellLocation } from '../../tasks/lib/io/read-input.js';
+import { readInput, readMatrixFile, cellLocation } from '../../tasks/lib/io/read-input.js';
 import { catchError, expectInputError, tempDir } from './helpers.js';
 
 const file = tempDir('input');
@@ -38,11 +38,16 @@ describe('readMatrixFile dispatch', () => {
     expect(cellLocation(m, 4999, 37)).toBe('/work/shared/data/ALL_AML_data.gct line 5003, column 40');
   });
 
-  test('an unknown format is a usage error (exit 2); HDF5 and zip are input errors', () => {
+  test('an unknown format is a usage error (exit 2); a broken HDF5 file and zip are input errors', async () => {
     const p = file('u.tsv', 'id\ta\nr\t1\n');
     expect(catchError(() => readMatrixFile(p, 'xlsx' as never)).code).toBe(2);
     const h = file('x.h5ad', Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0]));
-    expectInputError(() => readMatrixFile(h), { file: h }, /HDF5/);
+    const broken = await readInput(h).then(() => null, (e: unknown) => e);
+    expectInputError(() => {
+      throw broken;
+    }, { file: h }, /HDF5/);
+    // Read as text on purpose, it is refused as HDF5.
+    expectInputError(() => readMatrixFile(h, 'tsv'), { file: h }, /HDF5/);
     const z = file('x.zip', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0]));
     expectInputError(() => readMatrixFile(z), { file: z }, /zip/);
   });

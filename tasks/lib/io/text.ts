@@ -15,12 +15,13 @@ import type { LabelledMatrix } from '../types.js';
  * `rowLines[i]` is the 1-based line of data row i; `colColumns[j]` the 1-based column of sample j
  * (counting the Name/Description or row-id columns). Transforms that drop rows or columns subset
  * these arrays so locations stay correct. For 'mtx' (10x MatrixMarket), a cell has no line of its own:
- * `rowLines`/`colColumns` hold the 1-based MTX row/column indices and `path` is the .mtx file.
+ * `rowLines`/`colColumns` hold the 1-based MTX row/column indices and `path` is the .mtx file. For
+ * 'h5ad' and '10x-h5' they hold the 0-based var/feature and obs/barcode indices in the file.
  */
 export interface MatrixSource {
   /** The path as given by the caller (used verbatim in messages). */
   path: string;
-  format: 'gct1.2' | 'gct1.3' | 'tsv' | 'csv' | 'mtx';
+  format: 'gct1.2' | 'gct1.3' | 'tsv' | 'csv' | 'mtx' | 'h5ad' | '10x-h5';
   rowLines: Int32Array;
   colColumns: Int32Array;
 }
@@ -47,12 +48,15 @@ export type SourcedMatrix = LabelledMatrix & { source?: MatrixSource };
 
 /**
  * "FILE line L, column C" for cell (row, col) of a matrix ("FILE row R, column C" in MTX coordinates
- * for an .mtx source), or an index-based fallback.
+ * for an .mtx source; "FILE X[cell, gene]" or "FILE matrix[feature, barcode]", 0-based as in Python,
+ * for .h5ad and 10x .h5), or an index-based fallback.
  */
 export function cellLocation(m: SourcedMatrix, row: number, col: number): string {
   const s = m.source;
   if (s && row < s.rowLines.length && col < s.colColumns.length) {
     if (s.format === 'mtx') return `${s.path} row ${s.rowLines[row]}, column ${s.colColumns[col]}`;
+    if (s.format === 'h5ad') return `${s.path} X[${s.colColumns[col]}, ${s.rowLines[row]}]`;
+    if (s.format === '10x-h5') return `${s.path} matrix[${s.rowLines[row]}, ${s.colColumns[col]}]`;
     return `${s.path} line ${s.rowLines[row]}, column ${s.colColumns[col]}`;
   }
   return `input matrix row ${row + 1}, column ${col + 1}`;
