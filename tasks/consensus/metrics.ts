@@ -71,11 +71,20 @@ function bestRun(runs: readonly RunStats[]): number {
   return best;
 }
 
-/** The columns of metrics.tsv that do not come from the consensus: fit and stability. */
-function fitMetrics(k: number, runs: readonly RunStats[], Ws: readonly Float32Array[], m: number) {
+/** A metrics.tsv row: the consensus metrics given, then fit statistics and factor stability. */
+function metricsRow(
+  k: number,
+  runs: readonly RunStats[],
+  Ws: readonly Float32Array[],
+  m: number,
+  c: Pick<MetricsRow, 'cophenetic' | 'dispersion' | 'silhouette' | 'pac'>,
+): MetricsRow {
   const best = bestRun(runs);
   const stability = factorStability(Ws, m, k);
   return {
+    k,
+    restarts: runs.length,
+    ...c,
     error_best: runs[best]!.objective,
     error_median: median(runs.map((r) => r.objective)),
     rel_error_best: runs[best]!.rel_error,
@@ -118,15 +127,7 @@ export function consensusForK(
     best: bestRun(runs),
     order: t.order,
     membership: Array.from(t.membership),
-    metrics: {
-      k,
-      restarts: R,
-      cophenetic: t.cophenetic,
-      dispersion: dispersion(C, n),
-      silhouette: t.silhouette,
-      pac: pac(C, n),
-      ...fitMetrics(k, runs, Ws, m),
-    },
+    metrics: metricsRow(k, runs, Ws, m, { cophenetic: t.cophenetic, dispersion: dispersion(C, n), silhouette: t.silhouette, pac: pac(C, n) }),
   };
 }
 
@@ -153,15 +154,7 @@ function sampledConsensus(
     binned: binnedConsensus(labels, R, n, order, HEATMAP_BINS),
     order,
     membership: Array.from(membership),
-    metrics: {
-      k,
-      restarts: R,
-      cophenetic: t.cophenetic,
-      dispersion: dispersionFromLabels(labels, R, n),
-      silhouette: t.silhouette,
-      pac: p.pac,
-      ...fitMetrics(k, runs, Ws, m),
-    },
+    metrics: metricsRow(k, runs, Ws, m, { cophenetic: t.cophenetic, dispersion: dispersionFromLabels(labels, R, n), silhouette: t.silhouette, pac: p.pac }),
     sampled: {
       subsample_n: s,
       stratified_by: 'labels of the restart with the lowest objective',

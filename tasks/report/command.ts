@@ -74,7 +74,7 @@ export async function runReport(opts: ReportOptions): Promise<Summary> {
     const path = join(opts.consensus, p.consensus_file);
     const g = readGct(path);
     if (g.rows !== n || g.cols !== n) throw inputError(path, `expected a ${n} x ${n} consensus matrix, found ${g.rows} x ${g.cols}`, 'rerun the consensus stage');
-    matrices.set(p.k, g.data);
+    matrices.set(p.k, g.data instanceof Float64Array ? g.data : Float64Array.from(g.data));
   }
   const binned = new Map<number, { values: Float32Array; bins: number; binSize: number }>();
   const bases = new Map<number, { ids: string[]; W: Float64Array; k: number }>();

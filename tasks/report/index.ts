@@ -16,8 +16,8 @@ import { inputError } from '../lib/errors.js';
 import { writeFileAtomic } from '../lib/io/atomic.js';
 import { writeManifest } from '../lib/manifest/validate.js';
 import type { ConsensusPerK, ReportInput, Summary } from '../lib/types.js';
-import { heatmapSpec, metricsSpec, MISSING_ANNOTATION } from './charts.js';
-import { consensusRaster } from './heatmap.js';
+import { heatmapSpec, metricsSpec, MISSING_ANNOTATION, type HeatmapFigure } from './charts.js';
+import { consensusRaster, type HeatmapRaster } from './heatmap.js';
 import { buildHtml, type HeatmapSection } from './html.js';
 import { encodePng, pngDataUrl } from './png.js';
 import { recommend } from './recommend.js';
@@ -146,6 +146,22 @@ export async function writeReport(input: ReportInput, outdir: string, opts: Writ
   writeFileAtomic(join(figdir, 'convergence.svg'), convergenceSvg);
   writeFileAtomic(join(figdir, 'convergence.png'), figurePng('Convergence: iterations per restart', convergenceSvg, 800));
 
+  /** Write one heatmap's matrix PNG, figure SVG and figure PNG; return its page section. */
+  const writeHeatmap = async (
+    p: ConsensusPerK,
+    raster: HeatmapRaster,
+    fig: Omit<HeatmapFigure, 'k' | 'rho' | 'imageUrl'>,
+    note: string | undefined,
+  ): Promise<HeatmapSection> => {
+    const png = encodePng(raster.width, raster.height, raster.pixels, 3);
+    const names = [`consensus.k${p.k}.svg`, `consensus.k${p.k}.figure.png`, `consensus.k${p.k}.png`];
+    writeFileAtomic(join(figdir, names[2]!), png);
+    const svg = await renderSvg(heatmapSpec({ k: p.k, rho: p.metrics.cophenetic, imageUrl: pngDataUrl(png), ...fig }));
+    writeFileAtomic(join(figdir, names[0]!), svg);
+    writeFileAtomic(join(figdir, names[1]!), figurePng(`Consensus matrix, k = ${p.k}`, svg, 900));
+    return { k: p.k, svg, files: names.map((f) => `figures/${f}`), ...(note ? { note } : {}) };
+  };
+
   const heatmaps: HeatmapSection[] = [];
   for (const p of perK) {
     const matrix = input.matrices.get(p.k);
@@ -153,30 +169,19 @@ export async function writeReport(input: ReportInput, outdir: string, opts: Writ
     if (!matrix && blocks) {
       // Large n: one row/column per block of consecutive samples in the order, strips by majority.
       const ordered = <T>(a: readonly T[]) => p.order.map((j) => String(a[j]));
-      const bins = blocks.bins;
-      const raster = consensusRaster(Float64Array.from(blocks.values), bins, Array.from({ length: bins }, (_, i) => i));
-      const png = encodePng(raster.width, raster.height, raster.pixels, 3);
-      const pngName = `consensus.k${p.k}.png`;
-      const svgName = `consensus.k${p.k}.svg`;
-      writeFileAtomic(join(figdir, pngName), png);
-      const svg = await renderSvg(
-        heatmapSpec({
-          k: p.k,
-          rho: p.metrics.cophenetic,
-          imageUrl: pngDataUrl(png),
-          samples: Array.from({ length: bins }, (_, b) => `block ${b + 1}`),
-          order: Array.from({ length: bins }, (_, b) => b),
-          membership: blockMajority(ordered(p.membership), blocks.binSize).map(Number),
-          ...(annotation ? { annotation: blockMajority(ordered(annotation), blocks.binSize) } : {}),
-        }),
-      );
-      writeFileAtomic(join(figdir, svgName), svg);
-      writeFileAtomic(join(figdir, `consensus.k${p.k}.figure.png`), figurePng(`Consensus matrix, k = ${p.k}`, svg, 900));
+      const bins = Array.from({ length: blocks.bins }, (_, b) => b);
+      const raster = consensusRaster(Float64Array.from(blocks.values), blocks.bins, bins);
       const note =
         `n = ${n} is above the consensus stage's limit, so C was not built: each row and column of this image is a block of ` +
         `${blocks.binSize} consecutive samples in the order (clusters, then decreasing consensus to their cluster), and each pixel the ` +
         `mean consensus of two blocks, computed exactly from the restart labels; strips show each block's most frequent cluster and annotation.`;
-      heatmaps.push({ k: p.k, svg, files: [`figures/${svgName}`, `figures/consensus.k${p.k}.figure.png`, `figures/${pngName}`], note });
+      const fig = {
+        samples: bins.map((b) => `block ${b + 1}`),
+        order: bins,
+        membership: blockMajority(ordered(p.membership), blocks.binSize).map(Number),
+        ...(annotation ? { annotation: blockMajority(ordered(annotation), blocks.binSize) } : {}),
+      };
+      heatmaps.push(await writeHeatmap(p, raster, fig, note));
       continue;
     }
     if (!matrix) {
@@ -193,29 +198,9 @@ export async function writeReport(input: ReportInput, outdir: string, opts: Writ
     const raster = consensusRaster(matrix, n, p.order);
     // The tree is recomputed from C (deterministic: the same as the consensus stage's) to draw it.
     const tree = n <= MAX_DENDROGRAM_N ? averageLinkage(Float64Array.from(matrix, (c) => 1 - c), n) : undefined;
-    const png = encodePng(raster.width, raster.height, raster.pixels, 3);
-    const pngName = `consensus.k${p.k}.png`;
-    const svgName = `consensus.k${p.k}.svg`;
-    writeFileAtomic(join(figdir, pngName), png);
-    const svg = await renderSvg(
-      heatmapSpec({
-        k: p.k,
-        rho: p.metrics.cophenetic,
-        imageUrl: pngDataUrl(png),
-        samples: m.samples,
-        order: p.order,
-        membership: p.membership,
-        ...(annotation ? { annotation } : {}),
-        ...(tree ? { tree } : {}),
-      }),
-    );
-    writeFileAtomic(join(figdir, svgName), svg);
-    writeFileAtomic(join(figdir, `consensus.k${p.k}.figure.png`), figurePng(`Consensus matrix, k = ${p.k}`, svg, 900));
-    const note =
-      raster.block > 1
-        ? `Each pixel of the image is the mean of a ${raster.block} x ${raster.block} block of the matrix.`
-        : undefined;
-    heatmaps.push({ k: p.k, svg, files: [`figures/${svgName}`, `figures/consensus.k${p.k}.figure.png`, `figures/${pngName}`], ...(note ? { note } : {}) });
+    const fig = { samples: m.samples, order: p.order, membership: p.membership, ...(annotation ? { annotation } : {}), ...(tree ? { tree } : {}) };
+    const note = raster.block > 1 ? `Each pixel of the image is the mean of a ${raster.block} x ${raster.block} block of the matrix.` : undefined;
+    heatmaps.push(await writeHeatmap(p, raster, fig, note));
   }
 
   writeManifest(join(outdir, 'summary.json'), 'summary', summary);
