@@ -209,18 +209,21 @@ export function buildHtml(p: PageInput): string {
       const pk = perK.find((q) => q.k === h.k);
       const sizes = pk ? `Cluster sizes: ${clusterSizes(pk.membership, h.k)}.` : '';
       const tab = pk && annotation ? `<p>Clusters against annotation groups (number of samples):</p>${crossTab(pk.membership, h.k, annotation)}` : '';
+      const sampled = pk?.sampled
+        ? `<p class="note">n = ${m.samples.length} is above the consensus stage's limit, so the metrics of k = ${h.k} come from the ` +
+          `restart labels: dispersion exactly, PAC on ${pk.sampled.pac_pairs.toLocaleString('en-US')} random pairs of samples, the tree, ` +
+          `cophenetic correlation and silhouette on a seeded subsample of ${pk.sampled.subsample_n.toLocaleString('en-US')} samples ` +
+          `stratified by the ${esc(pk.sampled.stratified_by)}.</p>`
+        : '';
       if (h.svg === null) {
         return (
-          `<h3 id="k${h.k}">k = ${h.k}${h.k === recK ? ' (recommended)' : ''}</h3>` +
+          `<h3 id="k${h.k}">k = ${h.k}${h.k === recK ? ' (recommended)' : ''}</h3>${sampled}` +
           `<p class="note">Heatmap skipped: the consensus matrix for k = ${h.k} was not materialized (the consensus stage ` +
-          `keeps C only up to its limit on the number of samples; here n = ${m.samples.length}), so its metrics come from ` +
-          `the restart labels${pk?.sampled ? `: dispersion exactly, PAC on ${pk.sampled.pac_pairs.toLocaleString('en-US')} random pairs of samples, ` +
-            `the tree, cophenetic correlation and silhouette on a seeded subsample of ${pk.sampled.subsample_n.toLocaleString('en-US')} samples ` +
-            `stratified by the ${esc(pk.sampled.stratified_by)}` : ', as the consensus stage records'}. ${sizes}</p>${tab}`
+          `keeps C only up to its limit on the number of samples; here n = ${m.samples.length}). ${sizes}</p>${tab}`
         );
       }
       return (
-        `<h3 id="k${h.k}">k = ${h.k}${h.k === recK ? ' (recommended)' : ''}</h3>` +
+        `<h3 id="k${h.k}">k = ${h.k}${h.k === recK ? ' (recommended)' : ''}</h3>${sampled}` +
         `<figure>${prefixSvgIds(h.svg, `k${h.k}-`)}<figcaption>Consensus matrix for k = ${h.k}, rows and columns in the ` +
         `leaf order of the average-linkage tree on 1 - C (drawn above the matrix for up to 1,000 samples). Strip${annotation ? 's' : ''} on the top and left: ` +
         `cluster membership (cut of the tree into ${h.k} clusters)${annotation ? ', and outside it the sample annotation' : ''}. ` +
