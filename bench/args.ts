@@ -19,8 +19,9 @@ export const USAGE = `npm run bench -- [options]
   --quick            smoke check: only the workloads with quick parameters (linkage at n = 1000, 2000)
   --out FILE         JSON results file (default bench/results/bench-<ISO date>.json)
   --set key=value    override a workload parameter, e.g. --set restarts=2 (repeatable; JSON values)
-  --with-peers       also run the peer implementations registered in bench/peers.ts and report
-                     ours/peer ratios (none are registered yet: it only says so)
+  --with-peers       also run the peers registered in bench/peers.ts on the same data (W1: R NMF,
+                     W2: scikit-learn) and report ours/peer ratios; as root it installs missing
+                     peers from Debian (apt-get install r-cran-nmf python3-sklearn), else says how
   --list             list the workloads and their parameters
   --help
 

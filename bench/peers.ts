@@ -1,12 +1,120 @@
 /**
- * Peer implementations (R NMF, scikit-learn, ...) per workload, for `--with-peers`. None is
- * registered yet: a later issue adds them here, e.g. a Peer whose run() calls `Rscript` through execa
- * under GNU time like workloads/cli-run.ts does. The harness already runs each registered peer in its
- * own child after our workload and fills `peers` and `ratio` (ours / peer) in the report.
+ * Peer implementations per workload, for `--with-peers`: the tools our users run today, on the same
+ * data in the same bench run. Each peer runs in its own harness child, under GNU time for the peak RSS
+ * of its process, and wall_s is that whole process (start-up, reading the data, all fits), as ours is
+ * the whole CLI process.
+ *
+ * - `r-nmf` (W1): R NMF 0.25 `nmf(x, 2:5, 'brunet', nrun = 20, seed = 123456)` with the package's
+ *   default parallel backend (doParallel over all cores), Debian r-cran-nmf, /usr/bin/Rscript.
+ * - `sklearn-mu` (W2): scikit-learn `NMF(solver='mu', beta_loss='frobenius', init='random', tol=0,
+ *   max_iter=500)` looped over k = 2..5 x 20 restarts (random_state = restart), Debian
+ *   python3-sklearn, /usr/bin/python3 (not a pyenv python on PATH), on the float32 .npy of the exact
+ *   matrix w2-ours reads. OpenBLAS uses all cores; OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are removed
+ *   from this command's environment alone so a current OpenBLAS picks its native kernel.
  */
-import type { Peer } from './types.js';
+import { execa } from 'execa';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GNU_TIME, GNU_TIME_MISSING, gnuTimeAvailable, kibToMb, readGnuTimeKib, round, timeIt } from './measure.js';
+import { num, str } from './params.js';
+import { ROOT } from './paths.js';
+import { writeSyntheticGct } from './synthetic.js';
+import type { Outcome, Params, Peer } from './types.js';
 
-export const PEERS: readonly Peer[] = [];
+export const RSCRIPT = '/usr/bin/Rscript';
+export const PYTHON3 = '/usr/bin/python3';
+
+/** Debian packages that provide each peer, and how to check that it is usable. */
+export const PEER_PACKAGES: { peer: string; debian: string[]; check: [string, string[]] }[] = [
+  { peer: 'r-nmf', debian: ['r-cran-nmf'], check: [RSCRIPT, ['-e', 'suppressPackageStartupMessages(library(NMF))']] },
+  { peer: 'sklearn-mu', debian: ['python3-sklearn'], check: [PYTHON3, ['-c', 'import sklearn.decomposition']] },
+];
+
+interface Timed {
+  seconds: number;
+  peakMb: number | null;
+  notes: string[];
+}
+
+/** Run a command under GNU time (peak RSS), failing with its last lines when it exits non-zero. */
+async function runTimed(label: string, file: string, args: string[], tmp: string, env?: NodeJS.ProcessEnv): Promise<Timed> {
+  const notes: string[] = [];
+  const timed = gnuTimeAvailable();
+  if (!timed) notes.push(GNU_TIME_MISSING);
+  const timeFile = join(tmp, 'time.txt');
+  const [f, a] = timed ? [GNU_TIME, ['-f', '%M', '-o', timeFile, file, ...args]] : [file, args];
+  process.stderr.write(`  ${label}: ${file} ${args.join(' ')}\n`);
+  const { seconds, value: r } = await timeIt(() => execa(f, a, { reject: false, all: true, ...(env ? { env, extendEnv: false } : {}) }));
+  if (r.exitCode !== 0) {
+    const tail = String(r.all ?? '').split('\n').slice(-20).join('\n');
+    throw new Error(`${label}: ${file} exited ${r.exitCode ?? r.signal}; last lines:\n${tail}`);
+  }
+  const kib = timed ? readGnuTimeKib(timeFile) : null;
+  return { seconds, peakMb: kib === null ? null : kibToMb(kib), notes };
+}
+
+function withTmp<T>(fn: (tmp: string) => Promise<T>): Promise<T> {
+  const tmp = mkdtempSync(join(tmpdir(), 'nmfc-peer-'));
+  return fn(tmp).finally(() => rmSync(tmp, { recursive: true, force: true }));
+}
+
+const rNmf: Peer = {
+  name: 'r-nmf',
+  workload: 'w1-ours',
+  description: "R NMF nmf(x, ks, 'brunet', nrun, seed) with its default parallel backend; wall_s = the Rscript process (library load, GCT read, nmf); iterations not reported by R NMF for nrun > 1",
+  run: (p: Params) =>
+    withTmp(async (tmp) => {
+      if (!existsSync(RSCRIPT)) throw new Error(`${RSCRIPT} not found: apt-get install r-cran-nmf (or run the bench with --with-peers as root, which installs it)`);
+      const [a, b] = str(p, 'ks').split('-');
+      const out = join(tmp, 'r.json');
+      const script = join(ROOT, 'bench', 'peers', 'rnmf.R');
+      const t = await runTimed('r-nmf', RSCRIPT, [script, join(ROOT, str(p, 'input')), `${a}:${b ?? a}`, String(num(p, 'restarts')), String(num(p, 'seed')), out], tmp);
+      const r = JSON.parse(readFileSync(out, 'utf8')) as { read_s: number; nmf_s: number; cophenetic: number[]; cores: number | null; nmf_version: string };
+      return {
+        wall_s: t.seconds,
+        iterations: null,
+        per_iteration_ms: null,
+        backend: `R NMF ${r.nmf_version} (doParallel, ${r.cores ?? '?'} cores)`,
+        peak_rss_mb: t.peakMb,
+        rss_source: 'GNU time %M of Rscript: largest single process of its tree (R or one doParallel worker)',
+        cases: [{ nmf_call_s: round(r.nmf_s, 2), read_s: round(r.read_s, 2), cophenetic: r.cophenetic.map((c) => c.toFixed(3)).join(' ') }],
+        notes: t.notes,
+      } satisfies Outcome;
+    }),
+};
+
+const sklearnMu: Peer = {
+  name: 'sklearn-mu',
+  workload: 'w2-ours',
+  description: "scikit-learn NMF(solver='mu', beta_loss='frobenius', init='random', tol=0, max_iter) per k and restart on the same float32 matrix; wall_s = the python3 process (imports, np.load, all fits)",
+  run: (p: Params) =>
+    withTmp(async (tmp) => {
+      if (!existsSync(PYTHON3)) throw new Error(`${PYTHON3} not found: apt-get install python3-sklearn`);
+      const npy = join(tmp, 'synthetic.npy');
+      await writeSyntheticGct(join(tmp, 'synthetic.gct'), { m: num(p, 'm'), n: num(p, 'n'), k: num(p, 'planted_k'), seed: num(p, 'data_seed'), noise: num(p, 'noise') }, npy);
+      const out = join(tmp, 'sk.json');
+      const script = join(ROOT, 'bench', 'peers', 'sklearn_nmf.py');
+      const env = { ...process.env };
+      delete env['OPENBLAS_CORETYPE'];
+      delete env['OPENBLAS_L2_SIZE'];
+      const t = await runTimed('sklearn-mu', PYTHON3, [script, npy, str(p, 'ks'), String(num(p, 'restarts')), String(num(p, 'max_iter')), out], tmp, env);
+      const r = JSON.parse(readFileSync(out, 'utf8')) as { fit_s: number; iterations: number; dtype: string; blas: { internal_api?: string; num_threads?: number; architecture?: string }[]; sklearn: string };
+      const blas = r.blas.map((b) => `${b.internal_api ?? '?'} ${b.num_threads ?? '?'} threads ${b.architecture ?? ''}`.trim()).join('; ');
+      return {
+        wall_s: t.seconds,
+        iterations: r.iterations,
+        per_iteration_ms: round((t.seconds * 1000) / r.iterations, 4),
+        backend: `scikit-learn ${r.sklearn} (${blas || 'BLAS unknown'})`,
+        peak_rss_mb: t.peakMb,
+        rss_source: 'GNU time %M of python3',
+        cases: [{ fit_s: round(r.fit_s, 2), dtype: r.dtype, restart_iterations: r.iterations }],
+        notes: t.notes,
+      } satisfies Outcome;
+    }),
+};
+
+export const PEERS: readonly Peer[] = [rNmf, sklearnMu];
 
 export function peersFor(workload: string): Peer[] {
   return PEERS.filter((p) => p.workload === workload);
@@ -14,4 +122,37 @@ export function peersFor(workload: string): Peer[] {
 
 export function findPeer(workload: string, name: string): Peer | undefined {
   return PEERS.find((p) => p.workload === workload && p.name === name);
+}
+
+/** Peers whose check command fails (not installed). */
+export async function missingPeers(names: string[]): Promise<typeof PEER_PACKAGES> {
+  const out: typeof PEER_PACKAGES = [];
+  for (const pk of PEER_PACKAGES.filter((x) => names.includes(x.peer))) {
+    const r = existsSync(pk.check[0]) ? await execa(pk.check[0], pk.check[1], { reject: false }) : null;
+    if (!r || r.exitCode !== 0) out.push(pk);
+  }
+  return out;
+}
+
+/**
+ * `--with-peers`: install missing peers from Debian with apt-get when running as root; otherwise say
+ * exactly what to install. Returns the peers still missing afterwards.
+ */
+export async function ensurePeers(names: string[]): Promise<string[]> {
+  let missing = await missingPeers(names);
+  if (missing.length === 0) return [];
+  const pkgs = [...new Set(missing.flatMap((m) => m.debian)), ...(gnuTimeAvailable() ? [] : ['time'])];
+  const cmd = `apt-get update && apt-get install -y ${pkgs.join(' ')}`;
+  if (process.getuid?.() !== 0 || !existsSync('/usr/bin/apt-get')) {
+    console.error(`--with-peers: ${missing.map((m) => m.peer).join(', ')} not installed; install them with: sudo sh -c '${cmd}'`);
+    return missing.map((m) => m.peer);
+  }
+  console.error(`--with-peers: installing ${pkgs.join(' ')} from Debian (${cmd}) ...`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const up = await execa('apt-get', ['update', '-qq'], { reject: false, all: true, env });
+  const inst = up.exitCode === 0 ? await execa('apt-get', ['install', '-y', '-qq', ...pkgs], { reject: false, all: true, env }) : up;
+  if (inst.exitCode !== 0) console.error(`--with-peers: apt-get failed:\n${String(inst.all ?? '').split('\n').slice(-10).join('\n')}`);
+  missing = await missingPeers(names);
+  if (missing.length > 0) console.error(`--with-peers: still missing ${missing.map((m) => m.peer).join(', ')}; those peers are skipped`);
+  return missing.map((m) => m.peer);
 }

@@ -45,6 +45,8 @@ export function peerResult(p: Peer, child: ChildResult): PeerResult {
     peak_rss_mb: peakRss(o, child).mb,
     backend: o?.backend ?? 'unknown',
   };
+  if (o?.cases) r.cases = o.cases;
+  if (o?.notes && o.notes.length > 0) r.notes = o.notes;
   if (child.error !== undefined) r.error = child.error;
   return r;
 }

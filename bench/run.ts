@@ -11,7 +11,7 @@ import { USAGE, parseBenchArgs } from './args.js';
 import type { ChildResult } from './child.js';
 import { machineInfo } from './measure.js';
 import { CHILD_SCRIPT, defaultOutFile, resolveFromCwd } from './paths.js';
-import { peersFor } from './peers.js';
+import { ensurePeers, peersFor } from './peers.js';
 import { attachPeers, peerResult, workloadResult } from './report.js';
 import { selectWorkloads } from './select.js';
 import { formatReport } from './table.js';
@@ -44,10 +44,11 @@ async function main(argv: string[]): Promise<number> {
   }
   const selected = selectWorkloads(args);
   if (selected.length === 0) throw new Error('no workload selected');
+  let unavailable: string[] = [];
   if (args.withPeers) {
     const bare = selected.filter((s) => peersFor(s.workload.name).length === 0).map((s) => s.workload.name);
-    // The hook exists so a later issue only has to register peers in bench/peers.ts.
     if (bare.length > 0) console.error(`--with-peers: no peers are registered for ${bare.join(', ')} (see bench/peers.ts); running ours only`);
+    unavailable = await ensurePeers(selected.flatMap((s) => peersFor(s.workload.name).map((p) => p.name)));
   }
   const created = new Date();
   const machine = machineInfo();
@@ -57,7 +58,7 @@ async function main(argv: string[]): Promise<number> {
     const result = workloadResult(s.workload, s.params, machine, await runInChild(s.workload.name, s.params));
     if (args.withPeers) {
       const peers: PeerResult[] = [];
-      for (const p of peersFor(s.workload.name)) {
+      for (const p of peersFor(s.workload.name).filter((x) => !unavailable.includes(x.name))) {
         console.error(`bench: ${s.workload.name} peer ${p.name} ...`);
         peers.push(peerResult(p, await runInChild(s.workload.name, s.params, p.name)));
       }

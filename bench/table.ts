@@ -43,11 +43,16 @@ export function formatReport(r: BenchReport): string {
     if (w.cases && w.cases.length > 0) parts.push(casesTable(w.cases));
     for (const n of w.notes ?? []) parts.push(`note: ${n}`);
     if (w.error !== undefined) parts.push(`error: ${w.error}`);
+    for (const p of w.peers ?? []) {
+      for (const c of p.cases ?? []) parts.push(`${p.name}: ${Object.entries(c).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+      if (p.error !== undefined) parts.push(`${p.name} error: ${p.error}`);
+    }
     if (w.peers) {
       parts.push(textTable(
-        ['peer', 'wall s', 'ms/iter', 'peak RSS MB', 'ours/peer wall', 'ours/peer ms/iter'],
-        w.peers.map((p) => [p.name, fmt(p.wall_s, 2), fmt(p.per_iteration_ms, 3), fmt(p.peak_rss_mb, 1),
-          fmt(w.ratio?.[p.name]?.wall_s, 2), fmt(w.ratio?.[p.name]?.per_iteration_ms, 2)]),
+        ['peer', 'wall s', 'iterations', 'ms/iter', 'peak RSS MB', 'ours/peer wall', 'ours/peer ms/iter', 'ours/peer RSS', 'status'],
+        w.peers.map((p) => [p.name, fmt(p.wall_s, 2), fmt(p.iterations), fmt(p.per_iteration_ms, 3), fmt(p.peak_rss_mb, 1),
+          fmt(w.ratio?.[p.name]?.wall_s, 3), fmt(w.ratio?.[p.name]?.per_iteration_ms, 3), fmt(w.ratio?.[p.name]?.peak_rss_mb, 2),
+          p.error !== undefined ? 'FAILED' : 'ok']),
       ));
     }
     if (parts.length > 0) out.push('', `${w.name}:`, ...parts);

@@ -67,6 +67,8 @@ export interface PeerResult {
   per_iteration_ms: number | null;
   peak_rss_mb: number | null;
   backend: string;
+  cases?: CaseRow[];
+  notes?: string[];
   error?: string;
 }
 

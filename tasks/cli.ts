@@ -10,7 +10,7 @@ import { ExitCode, NmfError, usageError } from './lib/errors.js';
 import { configureLog, log } from './lib/log.js';
 import { embeddedDefaults, resolveParams, type Params } from './lib/params.js';
 import { useBackend } from './lib/engine/backend.js';
-import { runPreprocess } from './preprocess/command.js';
+import { preprocessOptionsFromParams, runPreprocess } from './preprocess/command.js';
 import { runFactorize, parseRestartRange } from './factorize/command.js';
 import { largeN, runConsensus } from './consensus/command.js';
 import { runReport } from './report/command.js';
@@ -49,9 +49,25 @@ const opt = {
   maxConsensusN: { type: 'string', describe: `Largest number of samples for which consensus matrices are built and written; above it the labels are the data: dispersion exact, PAC on 1,000,000 random pairs, tree, cophenetic and silhouette on a seeded stratified subsample ${dflt('max_consensus_n')}` },
   consensusSampleN: { type: 'string', describe: `Above --max-consensus-n: size of that subsample ${dflt('consensus_sample_n')}` },
   force: { type: 'boolean', describe: 'Recompute even when a complete result for the same input and parameters exists' },
+  kernels: { type: 'string', describe: `Update kernels: auto (fused on the wasm backend, else ops), fused (AssemblyScript wasm-SIMD kernels, four restarts per SIMD vector, on the CPU) or ops (tfjs-core ops on --backend; the reference the fused kernels are tested against) ${dflt('kernels')}` },
+  maxDeviceMb: { type: 'number', describe: `Memory budget for the data matrix on the compute device in MiB; a larger matrix stays on the host and is streamed in blocks of rows every iteration (same results); 0 = no limit ${dflt('max_device_mb')}` },
   annotations: { type: 'string', describe: 'TSV with a header: sample id, then one or more annotation columns; the first is drawn as a strip beside the heatmaps, each is compared with the clusters by adjusted Rand index' },
   pdf: { type: 'boolean', describe: 'Also write report/report.pdf: the recommendation, then one figure per page' },
 } as const;
+
+/** The preprocess flags shared by `run` and `preprocess`, in the order the steps run. */
+const preprocessFlags = {
+  negatives: opt.negatives,
+  'min-features-per-sample': { type: 'string', alias: 'min-genes', describe: `Keep a sample only when it is nonzero in at least N features (scanpy filter_cells min_genes); 0 = off ${dflt('min_features_per_sample')}` },
+  'min-samples-per-feature': { type: 'string', alias: 'min-cells', describe: `Keep a feature only when it is nonzero in at least N of the kept samples (scanpy filter_genes min_cells); 0 = off ${dflt('min_samples_per_feature')}` },
+  normalize: { type: 'string', describe: `Per-sample normalization: none, cp10k (each sample scaled to sum 10,000), tpm (to sum 1,000,000, no length correction) or log1p (cp10k, then natural log(1 + x)) ${dflt('normalize')}` },
+  'features-file': { type: 'string', describe: 'Keep only the features listed in this file (one id per line, or the first column of a TSV/CSV; ids or unique descriptions/gene symbols); ids not found are listed in preprocess.json' },
+  'top-features': { type: 'string', describe: `Keep the N features with the highest --top-features-by score, after normalization and --features-file; 0 = keep all ${dflt('top_features')}` },
+  'top-features-by': { type: 'string', alias: 'by', describe: `Score for --top-features: variance, cv (sd / mean) or fano (variance / mean, cNMF's over-dispersion) ${dflt('top_features_by')}` },
+  'scale-features': { type: 'boolean', describe: `Divide each feature by its standard deviation, without centering (cNMF) ${dflt('scale_features')}` },
+} as const;
+
+const INPUT_DESCRIBE = 'Expression matrix, features x samples: GCT 1.2/1.3, TSV or CSV (optionally .gz), a 10x MTX folder, AnnData .h5ad (cells x genes, transposed) or 10x .h5';
 
 /** The factorization flags shared by `run` and `factorize`. */
 const engineFlags = {
@@ -61,6 +77,8 @@ const engineFlags = {
   'check-every': opt.checkEvery,
   'stable-checks': opt.stableChecks,
   backend: opt.backend,
+  kernels: opt.kernels,
+  'max-device-mb': opt.maxDeviceMb,
 } as const;
 
 async function handle(work: () => Promise<unknown>): Promise<void> {
@@ -91,13 +109,13 @@ const cli = yargs(hideBin(process.argv))
     'Run all four stages on one machine: preprocess -> factorize (every k) -> consensus -> report',
     (y) =>
       common(y)
-        .option('input', { type: 'string', demandOption: true, describe: 'Expression matrix: GCT 1.2/1.3, TSV or CSV (features x samples, optionally .gz)' })
+        .option('input', { type: 'string', demandOption: true, describe: INPUT_DESCRIBE })
         .option('outdir', { ...opt.outdir, describe: 'Output folder; gets preprocess/, shards/, consensus/, report/' })
         .option('ks', { type: 'string', describe: `Ranks to test: a range 2-6 or a list 2,3,5 ${dflt('ks')}` })
         .option('restarts', { type: 'string', describe: `Restarts per k (50 recommended for publication) ${dflt('restarts')}` })
         .options(engineFlags)
-        .option('workers', { type: 'string', describe: `Parallel factorize processes, one k each (results do not depend on it) ${dflt('workers')}` })
-        .option('negatives', opt.negatives)
+        .option('workers', { type: 'string', describe: `Parallel workers: with several k, up to this many factorize processes at once (one k each, largest k first); with one k, threads over its restarts (results do not depend on it) ${dflt('workers')}` })
+        .options(preprocessFlags)
         .option('max-consensus-n', opt.maxConsensusN)
         .option('consensus-sample-n', opt.consensusSampleN)
         .option('annotations', opt.annotations)
@@ -106,22 +124,28 @@ const cli = yargs(hideBin(process.argv))
     (argv) =>
       handle(async () => {
         const p = params(argv);
-        await runPipeline({ input: argv.input, outdir: argv.outdir, params: p, force: argv.force === true, pdf: argv.pdf === true, ...(argv.annotations ? { annotations: argv.annotations } : {}) });
+        await runPipeline({ input: argv.input, outdir: argv.outdir, params: p, force: argv.force === true, pdf: argv.pdf === true, ...(argv.annotations ? { annotations: argv.annotations } : {}), ...(argv.featuresFile !== undefined ? { featuresFile: argv.featuresFile } : {}) });
       }),
   )
   .command(
     'preprocess',
-    'Read the input matrix, check it, handle negatives, drop all-zero rows/columns; write matrix.npy, features.tsv, samples.tsv, preprocess.json',
+    'Read the input matrix, check it, handle negatives, drop all-zero rows/columns, then the optional filters, normalization, feature selection and scaling (in the order of the flags below); write matrix.npy, features.tsv, samples.tsv, preprocess.json',
     (y) =>
       common(y)
-        .option('input', { type: 'string', demandOption: true, describe: 'Expression matrix: GCT 1.2/1.3, TSV or CSV (features x samples, optionally .gz)' })
+        .option('input', { type: 'string', demandOption: true, describe: INPUT_DESCRIBE })
         .option('outdir', { ...opt.outdir, describe: 'This stage\'s folder, e.g. DIR/preprocess' })
-        .option('negatives', opt.negatives)
+        .options(preprocessFlags)
         .option('force', opt.force),
     (argv) =>
       handle(async () => {
         const p = params(argv);
-        await runPreprocess({ input: argv.input, outdir: argv.outdir, negatives: p.negatives, force: argv.force === true });
+        await runPreprocess({
+          input: argv.input,
+          outdir: argv.outdir,
+          ...preprocessOptionsFromParams(p),
+          ...(argv.featuresFile !== undefined ? { featuresFile: argv.featuresFile } : {}),
+          force: argv.force === true,
+        });
       }),
   )
   .command(
@@ -134,6 +158,7 @@ const cli = yargs(hideBin(process.argv))
         .option('restarts', { type: 'string', demandOption: true, describe: 'Inclusive restart range, e.g. 0-19; restart r of rank k always starts from the same random stream' })
         .option('outdir', { ...opt.outdir, describe: 'Folder of shards, e.g. DIR/shards' })
         .options(engineFlags)
+        .option('workers', { type: 'string', describe: `Threads to split the restarts over, each with its own wasm instance (results do not depend on it) ${dflt('workers')}` })
         .option('force', opt.force),
     (argv) =>
       handle(async () => {
@@ -143,7 +168,7 @@ const cli = yargs(hideBin(process.argv))
         const [first, last] = parseRestartRange(argv.restarts);
         const backend = await useBackend(p.backend);
         for (const note of backend.notes) log.info(`backend auto: skipped ${note}`);
-        await runFactorize({ prep: argv.prep, outdir: argv.outdir, k, first, last, algorithm: p.algorithm, seed: p.seed, max_iter: p.max_iter, check_every: p.check_every, stable_checks: p.stable_checks, backend: backend.name, force: argv.force === true });
+        await runFactorize({ prep: argv.prep, outdir: argv.outdir, k, first, last, algorithm: p.algorithm, seed: p.seed, max_iter: p.max_iter, check_every: p.check_every, stable_checks: p.stable_checks, backend: backend.name, kernels: p.kernels, workers: p.workers, max_device_mb: p.max_device_mb, force: argv.force === true });
       }),
   )
   .command(

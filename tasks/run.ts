@@ -1,7 +1,8 @@
 /**
  * `run`: the four stages chained on one machine, into DIR/preprocess, DIR/shards, DIR/consensus and
- * DIR/report (DESIGN section 6). Each k is one shard k<k>.r0-<R-1>; with --workers N, up to N
- * factorize processes run at once. Stages that are already complete for the same input and
+ * DIR/report (DESIGN section 6). Each k is one shard k<k>.r0-<R-1>; with --workers N and several k,
+ * up to N k are factorized at once (worker threads on CPU backends, child processes on GPU ones);
+ * with one k, its restarts are split over N threads. Stages that are already complete for the same input and
  * parameters are skipped, so a killed run resumes where it stopped.
  */
 import { spawn } from 'node:child_process';
@@ -13,8 +14,9 @@ import { log } from './lib/log.js';
 import type { Params } from './lib/params.js';
 import { packageRoot } from './lib/paths.js';
 import { useBackend } from './lib/engine/backend.js';
-import { runPreprocess } from './preprocess/command.js';
+import { preprocessOptionsFromParams, runPreprocess } from './preprocess/command.js';
 import { runFactorize, shardDirName } from './factorize/command.js';
+import { factorizeInThread } from './factorize/thread.js';
 import { largeN, runConsensus } from './consensus/command.js';
 import { runReport } from './report/command.js';
 
@@ -23,6 +25,8 @@ export interface PipelineOptions {
   outdir: string;
   params: Params;
   annotations?: string;
+  /** preprocess --features-file. */
+  featuresFile?: string;
   pdf?: boolean;
   force?: boolean;
 }
@@ -38,6 +42,7 @@ function factorizeChild(prep: string, shards: string, k: number, p: Params, back
     cliScript(), 'factorize', '--prep', prep, '--outdir', shards, '--k', String(k), '--restarts', `0-${p.restarts - 1}`,
     '--seed', String(p.seed), '--algorithm', p.algorithm, '--max-iter', String(p.max_iter), '--check-every', String(p.check_every),
     '--stable-checks', String(p.stable_checks), '--backend', backend, '--log-format', p.log_format,
+    '--kernels', p.kernels, '--max-device-mb', String(p.max_device_mb), '--workers', '1',
     ...(force ? ['--force'] : []),
   ];
   return new Promise((resolve, reject) => {
@@ -73,7 +78,13 @@ export async function runPipeline(opts: PipelineOptions): Promise<void> {
   const force = opts.force === true;
   const prepDir = join(opts.outdir, 'preprocess');
   const shardsDir = join(opts.outdir, 'shards');
-  const prep = await runPreprocess({ input: opts.input, outdir: prepDir, negatives: p.negatives, force });
+  const prep = await runPreprocess({
+    input: opts.input,
+    outdir: prepDir,
+    ...preprocessOptionsFromParams(p),
+    ...(opts.featuresFile !== undefined ? { featuresFile: opts.featuresFile } : {}),
+    force,
+  });
   const { features: m, samples: n } = prep.shape;
   const tooBig = p.ks.filter((k) => k >= Math.min(m, n));
   if (tooBig.length > 0) {
@@ -84,12 +95,24 @@ export async function runPipeline(opts: PipelineOptions): Promise<void> {
   log.info(`run: backend ${backend.name}, algorithm ${p.algorithm}, ks ${p.ks.join(',')}, ${p.restarts} restarts, seed ${p.seed}`);
 
   if (p.workers > 1 && p.ks.length > 1) {
-    await pool(p.workers, p.ks.map((k) => () => factorizeChild(prepDir, shardsDir, k, p, backend.name, force)));
+    // Largest k first: the costliest shards start at once and the small ones fill in behind them.
+    // CPU backends run each k in a worker thread (starts in milliseconds); GPU backends in a child process.
+    const order = [...p.ks].sort((a, b) => b - a);
+    const inThread = backend.name === 'wasm' || backend.name === 'cpu';
+    await pool(p.workers, order.map((k) => () =>
+      inThread
+        ? factorizeInThread({
+          prep: prepDir, outdir: shardsDir, k, first: 0, last: p.restarts - 1, algorithm: p.algorithm, seed: p.seed,
+          max_iter: p.max_iter, check_every: p.check_every, stable_checks: p.stable_checks, backend: backend.name,
+          kernels: p.kernels, workers: 1, max_device_mb: p.max_device_mb, force,
+        }, p.log_format)
+        : factorizeChild(prepDir, shardsDir, k, p, backend.name, force)));
   } else {
     for (const k of p.ks) {
       await runFactorize({
         prep: prepDir, outdir: shardsDir, k, first: 0, last: p.restarts - 1, algorithm: p.algorithm, seed: p.seed,
-        max_iter: p.max_iter, check_every: p.check_every, stable_checks: p.stable_checks, backend: backend.name, force,
+        max_iter: p.max_iter, check_every: p.check_every, stable_checks: p.stable_checks, backend: backend.name,
+        kernels: p.kernels, workers: p.workers, max_device_mb: p.max_device_mb, force,
       });
     }
   }

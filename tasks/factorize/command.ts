@@ -7,13 +7,15 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { readNpy, writeNpy } from '../lib/io/npy.js';
+import { writeNpy } from '../lib/io/npy.js';
 import { writeFileAtomic, commitDir, discardDir, stagingDir } from '../lib/io/atomic.js';
 import { readManifest, writeManifest } from '../lib/manifest/validate.js';
-import { inputError, usageError } from '../lib/errors.js';
+import { ExitCode, NmfError, inputError, usageError } from '../lib/errors.js';
 import { log, progress } from '../lib/log.js';
 import { toolVersion } from '../lib/paths.js';
-import { factorizeRestarts, DEFAULT_EPS, type RestartResult } from '../lib/engine/factorize.js';
+import { factorizeRestarts, blockRowsFor, FUSED_BLOCK_MB, DEFAULT_EPS, type Kernels, type RestartResult } from '../lib/engine/factorize.js';
+import { fusedAvailable, kernelPath } from '../lib/engine/fused/kernel.js';
+import { readMatrixShared } from './matrix.js';
 import { OBJECTIVE_NAMES } from '../lib/engine/objective.js';
 import { STOP_RULE_NAME } from '../lib/engine/stopping.js';
 import { readPreprocessManifest } from '../preprocess/command.js';
@@ -55,8 +57,28 @@ export interface FactorizeOptions {
   stable_checks: number;
   /** The backend already started by the caller (see engine/backend.ts). */
   backend: string;
+  /** auto (default): fused on the wasm backend when built, else ops. */
+  kernels?: 'auto' | 'fused' | 'ops';
+  /** Threads over the restarts (default 1). */
+  workers?: number;
+  /** Device budget for A in MiB; above it A is streamed in row blocks (0 or undefined: no limit). */
+  max_device_mb?: number;
   force?: boolean;
 }
+
+/** The kernels a factorize call uses, and the backend label its shard records. */
+export function resolveKernels(requested: 'auto' | 'fused' | 'ops' | undefined, backend: string): { kernels: Kernels; label: string } {
+  const req = requested ?? 'auto';
+  if (req === 'fused' && !fusedAvailable()) {
+    throw new NmfError(`--kernels fused: the fused kernels are not built (${kernelPath()} is missing); run npm run build, or pass --kernels ops.`, ExitCode.backendUnavailable);
+  }
+  const fused = req === 'fused' || (req === 'auto' && backend === 'wasm' && fusedAvailable());
+  // The fused kernels run on the CPU whatever tfjs backend is active; their float rounding differs
+  // from tfjs ops, so shards say which was used (consensus refuses to mix backends).
+  return fused ? { kernels: 'fused', label: FUSED_BACKEND } : { kernels: 'ops', label: backend };
+}
+
+export const FUSED_BACKEND = 'wasm-fused';
 
 export function shardDirName(k: number, first: number, last: number): string {
   return `k${k}.r${first}-${last}`;
@@ -118,6 +140,7 @@ export async function runFactorize(opts: FactorizeOptions): Promise<ShardManifes
     );
   }
   const dir = join(opts.outdir, shardDirName(opts.k, opts.first, opts.last));
+  const engine = resolveKernels(opts.kernels, opts.backend);
   const base = {
     schema: 'nmf-consensus/shard@1' as const,
     input_sha256: prep.input.sha256,
@@ -128,7 +151,7 @@ export async function runFactorize(opts: FactorizeOptions): Promise<ShardManifes
     restarts: { first: opts.first, last: opts.last },
     seed: opts.seed,
     params: { max_iter: opts.max_iter, check_every: opts.check_every, stable_checks: opts.stable_checks, eps: DEFAULT_EPS },
-    backend: opts.backend,
+    backend: engine.label,
     objective: OBJECTIVE_NAMES[opts.algorithm],
     stop_rule: STOP_RULE_NAME,
   };
@@ -141,20 +164,27 @@ export async function runFactorize(opts: FactorizeOptions): Promise<ShardManifes
     } else log.info(`factorize: ${dir} was made with other inputs or parameters; recomputing`);
   }
 
-  const npy = readNpy(join(opts.prep, 'matrix.npy'));
-  if (!(npy.data instanceof Float32Array) || npy.shape[0] !== m || npy.shape[1] !== n) {
-    throw inputError(join(opts.prep, 'matrix.npy'), `expected float32 ${m} x ${n}, found ${npy.dtype} ${npy.shape.join(' x ')}`, 'rerun preprocess');
-  }
+  const A = readMatrixShared(join(opts.prep, 'matrix.npy'), m, n);
+  const workers = Math.max(1, opts.workers ?? 1);
+  const maxDeviceMb = opts.max_device_mb && opts.max_device_mb > 0 ? opts.max_device_mb : undefined;
+  const blocks = blockRowsFor(m, n, maxDeviceMb, engine.kernels === 'fused' ? FUSED_BLOCK_MB : Infinity);
+  log.info(
+    `factorize: k=${opts.k}, ${engine.kernels} kernels (${engine.label}), ${workers} thread${workers > 1 ? 's' : ''}` +
+      (blocks === null ? '' : `, A (${((m * n * 4) / 2 ** 20).toFixed(0)} MiB) streamed in blocks of ${blocks} rows (--max-device-mb ${maxDeviceMb})`),
+  );
   const restarts = Array.from({ length: opts.last - opts.first + 1 }, (_, i) => opts.first + i);
   const bar = progress(`factorize k=${opts.k} restarts ${opts.first}-${opts.last}`, restarts.length);
   const t0 = Date.now();
   const results = await factorizeRestarts(
-    npy.data,
+    A,
     m,
     n,
     opts.k,
     restarts,
-    { algorithm: opts.algorithm, seed: opts.seed, maxIter: opts.max_iter, checkEvery: opts.check_every, stableChecks: opts.stable_checks },
+    {
+      algorithm: opts.algorithm, seed: opts.seed, maxIter: opts.max_iter, checkEvery: opts.check_every, stableChecks: opts.stable_checks,
+      kernels: engine.kernels, workers, ...(maxDeviceMb !== undefined ? { maxDeviceMb } : {}),
+    },
     (e) => bar.update(e.done, `iteration ${e.iteration}, ${e.active} running`),
   );
   bar.finish();

@@ -22,7 +22,15 @@ export interface Params {
   stable_checks: number;
   backend: BackendName;
   workers: number;
+  kernels: 'auto' | 'fused' | 'ops';
+  max_device_mb: number;
   negatives: 'error' | 'clamp' | 'shift';
+  min_samples_per_feature: number;
+  min_features_per_sample: number;
+  normalize: 'none' | 'cp10k' | 'tpm' | 'log1p';
+  top_features: number;
+  top_features_by: 'variance' | 'cv' | 'fano';
+  scale_features: boolean;
   max_consensus_n: number;
   consensus_sample_n: number;
   log_format: 'text' | 'json';
@@ -31,9 +39,18 @@ export interface Params {
 export type RawParams = Record<string, unknown>;
 export const PARAM_NAMES = [
   'ks', 'restarts', 'seed', 'algorithm', 'max_iter', 'check_every', 'stable_checks',
-  'backend', 'workers', 'negatives', 'max_consensus_n', 'consensus_sample_n',
+  'backend', 'workers', 'kernels', 'max_device_mb', 'negatives',
+  'min_samples_per_feature', 'min_features_per_sample', 'normalize', 'top_features', 'top_features_by', 'scale_features',
+  'max_consensus_n', 'consensus_sample_n',
   'log_format',
 ] as const satisfies readonly (keyof Params)[];
+
+/** Other names accepted for parameters (scanpy/cNMF style), in YAML files as on the command line. */
+export const PARAM_ALIASES: Readonly<Record<string, string>> = {
+  min_cells: 'min_samples_per_feature',
+  min_genes: 'min_features_per_sample',
+  by: 'top_features_by',
+};
 
 /** 'max-iter' and 'maxIter' -> 'max_iter'. */
 export function normaliseKey(key: string): string {
@@ -53,7 +70,10 @@ function readYaml(path: string, what: string): RawParams {
   if (doc == null) return {};
   if (typeof doc !== 'object' || Array.isArray(doc)) throw usageError(`${path}: expected a YAML mapping of parameter names to values.`);
   const out: RawParams = {};
-  for (const [k, v] of Object.entries(doc as RawParams)) out[normaliseKey(k)] = v;
+  for (const [k, v] of Object.entries(doc as RawParams)) {
+    const key = normaliseKey(k);
+    out[PARAM_ALIASES[key] ?? key] = v;
+  }
   return out;
 }
 

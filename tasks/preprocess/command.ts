@@ -1,9 +1,15 @@
 /**
  * The `preprocess` stage: read GCT/TSV/CSV, a 10x MTX folder, AnnData .h5ad or 10x .h5, apply the
- * negatives policy, drop all-zero rows and columns, and write matrix.npy (float32, features x samples), features.tsv, samples.tsv and
- * preprocess.json into its own folder. The folder is built under a temporary name and renamed, so a
- * killed run leaves nothing a later stage could take for a result; a rerun on the same input and
- * parameters is skipped.
+ * transforms of transform.ts in their documented order (negatives policy, drop all-zero rows and
+ * columns, then the optional filters, normalization, feature list, top features and feature scaling),
+ * and write matrix.npy (float32, features x samples), features.tsv, samples.tsv and preprocess.json
+ * into its own folder. The folder is built under a temporary name and renamed, so a killed run or a
+ * failure leaves nothing a later stage could take for a result; a rerun on the same input and
+ * parameters (every one of them, and the content of --features-file) is skipped.
+ *
+ * Memory: MTX and HDF5 inputs are read straight into a float32 dense matrix, the transforms work in
+ * place on it, and matrix.npy is written from it without a copy, so the peak is about one float32
+ * dense copy plus the reader's buffers (bench workload preprocess-h5ad).
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +24,29 @@ import { readManifest, writeManifest } from '../lib/manifest/validate.js';
 import { inputError } from '../lib/errors.js';
 import { log } from '../lib/log.js';
 import { toolVersion } from '../lib/paths.js';
-import { preprocessMatrix, type NegativesPolicy, type PreprocessStep, type DroppedItem } from './transform.js';
+import type { Params } from '../lib/params.js';
+import {
+  preprocessMatrix,
+  type DroppedItem,
+  type FeatureScore,
+  type NegativesPolicy,
+  type Normalization,
+  type PreprocessStep,
+} from './transform.js';
+import { readFeatureList } from './feature-list.js';
+
+/** Every parameter that changes the result, as recorded in preprocess.json. */
+export interface PreprocessParams {
+  negatives: NegativesPolicy;
+  min_features_per_sample: number;
+  min_samples_per_feature: number;
+  normalize: Normalization;
+  /** --features-file: its path as given and the sha256 of its content; null when not given. */
+  features_file: { path: string; sha256: string } | null;
+  top_features: number;
+  top_features_by: FeatureScore;
+  scale_features: boolean;
+}
 
 export interface PreprocessManifest {
   schema: 'nmf-consensus/preprocess@1';
@@ -26,7 +54,7 @@ export interface PreprocessManifest {
   input: { path: string; sha256: string; format: MatrixSource['format']; bytes: number };
   input_shape: { features: number; samples: number };
   shape: { features: number; samples: number };
-  params: { negatives: NegativesPolicy };
+  params: PreprocessParams;
   steps: PreprocessStep[];
   dropped: DroppedItem[];
   files: { matrix: 'matrix.npy'; features: 'features.tsv'; samples: 'samples.tsv' };
@@ -38,7 +66,64 @@ export interface PreprocessOptions {
   input: string;
   outdir: string;
   negatives: NegativesPolicy;
+  /** Keep a sample only when it is nonzero in at least this many features (default 0: off). */
+  minFeaturesPerSample?: number;
+  /** Keep a feature only when it is nonzero in at least this many samples (default 0: off). */
+  minSamplesPerFeature?: number;
+  normalize?: Normalization;
+  /** Keep only the features listed in this file. */
+  featuresFile?: string;
+  /** Keep the N features with the highest score (default 0: off). */
+  topFeatures?: number;
+  topFeaturesBy?: FeatureScore;
+  scaleFeatures?: boolean;
   force?: boolean;
+}
+
+/** The preprocess options held in the parameter set (flags > --config YAML > conf/defaults.yaml). */
+export function preprocessOptionsFromParams(p: Params): Omit<PreprocessOptions, 'input' | 'outdir' | 'featuresFile' | 'force'> {
+  return {
+    negatives: p.negatives,
+    minSamplesPerFeature: p.min_samples_per_feature,
+    minFeaturesPerSample: p.min_features_per_sample,
+    normalize: p.normalize,
+    topFeatures: p.top_features,
+    topFeaturesBy: p.top_features_by,
+    scaleFeatures: p.scale_features,
+  };
+}
+
+/** Parameters from the options, with the defaults that keep the input as it is. */
+function paramsOf(opts: PreprocessOptions, featuresFile: { path: string; sha256: string } | null): PreprocessParams {
+  return {
+    negatives: opts.negatives,
+    min_features_per_sample: opts.minFeaturesPerSample ?? 0,
+    min_samples_per_feature: opts.minSamplesPerFeature ?? 0,
+    normalize: opts.normalize ?? 'none',
+    features_file: featuresFile,
+    top_features: opts.topFeatures ?? 0,
+    top_features_by: opts.topFeaturesBy ?? 'fano',
+    scale_features: opts.scaleFeatures === true,
+  };
+}
+
+/** Same result: every parameter equal, the features file compared by content (not by path). */
+function sameParams(prev: Partial<PreprocessParams>, cur: PreprocessParams): boolean {
+  const key = (p: Partial<PreprocessParams>) =>
+    JSON.stringify({ ...p, features_file: p.features_file ? p.features_file.sha256 : null });
+  return key({ ...paramsOf({ input: '', outdir: '', negatives: 'error' }, null), ...prev }) === key(cur);
+}
+
+/** The input must exist and be reachable: a missing path and an unreadable one get different advice. */
+function checkInputPath(path: string): void {
+  try {
+    statSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw inputError(path, 'the file does not exist', 'check the path given to --input');
+    const why = code === 'ELOOP' ? 'a loop of symbolic links' : code === 'EACCES' ? 'permission denied' : code ?? 'error';
+    throw inputError(path, `the file cannot be read (${why})`, 'check the path given to --input and its permissions');
+  }
 }
 
 /**
@@ -60,39 +145,56 @@ export function readPreprocessManifest(prepDir: string): PreprocessManifest {
 }
 
 export async function runPreprocess(opts: PreprocessOptions): Promise<PreprocessManifest> {
-  if (!existsSync(opts.input)) {
-    throw inputError(opts.input, 'file not found', 'check the path given to --input');
-  }
+  checkInputPath(opts.input);
+  const list = opts.featuresFile !== undefined ? readFeatureList(opts.featuresFile) : undefined;
+  const params = paramsOf(opts, list ? { path: list.path, sha256: list.sha256 } : null);
   const { sha256: sha, bytes } = inputIdentity(opts.input);
   const done = join(opts.outdir, 'preprocess.json');
   if (!opts.force && existsSync(done)) {
     const prev = readPreprocessManifest(opts.outdir);
-    if (prev.input.sha256 === sha && prev.params.negatives === opts.negatives && prev.tool_version === toolVersion()) {
-      log.info(`preprocess: ${opts.outdir} is already complete for this input; skipping`);
+    if (prev.input.sha256 === sha && sameParams(prev.params, params) && prev.tool_version === toolVersion()) {
+      log.info(`preprocess: ${opts.outdir} is already complete for this input and these parameters; skipping`);
       return prev;
     }
   }
 
-  const read = await readInput(opts.input);
-  const { matrix, steps, dropped } = preprocessMatrix(read, { negatives: opts.negatives });
-  if (matrix.rows === 0 || matrix.cols === 0) {
-    throw inputError(opts.input, `no data left after dropping ${dropped.length} all-zero rows/columns (${matrix.rows} x ${matrix.cols})`, 'check that the file holds the expression values');
+  // float32 for the MTX and HDF5 readers (large single-cell inputs): half the memory of float64.
+  const read = await readInput(opts.input, 'auto', { dtype: 'float32' });
+  const format = read.source.format;
+  const inputShape = { features: read.rows, samples: read.cols };
+  const { matrix, steps, dropped } = preprocessMatrix(read, {
+    negatives: params.negatives,
+    minFeaturesPerSample: params.min_features_per_sample,
+    minSamplesPerFeature: params.min_samples_per_feature,
+    normalize: params.normalize,
+    ...(list ? { featureList: list } : {}),
+    topFeatures: params.top_features,
+    topFeaturesBy: params.top_features_by,
+    scaleFeatures: params.scale_features,
+    inPlace: true,
+  });
+  logDropped(steps, dropped);
+  if (list) {
+    const fl = steps.find((s) => s.step === 'features-file')!.detail as { missing: string[]; ambiguous: string[] };
+    const absent = [...fl.missing, ...fl.ambiguous];
+    if (absent.length > 0) {
+      log.warn(`preprocess: ${absent.length} of the ${list.ids.length} ids in ${list.path} match no feature (e.g. ${absent.slice(0, 5).map((x) => `'${x}'`).join(', ')}); all are listed in preprocess.json`);
+    }
   }
-  for (const d of dropped) log.info(`preprocess: dropped ${d.axis} '${d.id}' (${d.reason})`);
 
   const stage = stagingDir(opts.outdir);
   try {
-    const f32 = Float32Array.from(matrix.data);
+    const f32 = matrix.data instanceof Float32Array ? matrix.data : Float32Array.from(matrix.data);
     writeNpy(join(stage, 'matrix.npy'), f32, [matrix.rows, matrix.cols]);
     writeTsv(join(stage, 'features.tsv'), ['id', 'description'], matrix.rowIds.map((id, i) => [id, matrix.rowDescriptions[i] ?? '']));
     writeTsv(join(stage, 'samples.tsv'), ['id'], matrix.colIds.map((id) => [id]));
     const manifest: PreprocessManifest = {
       schema: 'nmf-consensus/preprocess@1',
       tool_version: toolVersion(),
-      input: { path: opts.input, sha256: sha, format: read.source.format, bytes },
-      input_shape: { features: read.rows, samples: read.cols },
+      input: { path: opts.input, sha256: sha, format, bytes },
+      input_shape: inputShape,
       shape: { features: matrix.rows, samples: matrix.cols },
-      params: { negatives: opts.negatives },
+      params,
       steps,
       dropped,
       files: { matrix: 'matrix.npy', features: 'features.tsv', samples: 'samples.tsv' },
@@ -107,4 +209,21 @@ export async function runPreprocess(opts: PreprocessOptions): Promise<Preprocess
     discardDir(stage);
     throw err;
   }
+}
+
+/** One line per step that dropped something, naming the first few ids (all are in preprocess.json). */
+function logDropped(steps: PreprocessStep[], dropped: DroppedItem[]): void {
+  const byReason = new Map<string, DroppedItem[]>();
+  for (const d of dropped) {
+    const k = `${d.reason}\t${d.axis}`;
+    if (!byReason.has(k)) byReason.set(k, []);
+    byReason.get(k)!.push(d);
+  }
+  for (const [k, items] of byReason) {
+    const [reason, axis] = k.split('\t') as [string, string];
+    const what = axis === 'row' ? 'feature' : 'sample';
+    const shown = items.slice(0, 5).map((d) => `'${d.id}'`).join(', ');
+    log.info(`preprocess: dropped ${items.length} ${what}${items.length === 1 ? '' : 's'} (${reason}): ${shown}${items.length > 5 ? ', ...' : ''}`);
+  }
+  log.info(`preprocess: steps ${steps.map((s) => s.step).join(' -> ')}`);
 }

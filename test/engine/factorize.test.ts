@@ -57,6 +57,19 @@ describe('factorizeRestarts (wasm)', () => {
     await factorizeRestarts(A, m, n, 3, [4, 5], { ...params, algorithm: 'lee', maxIter: 50 });
     expect(tf.memory().numTensors).toBe(before);
   });
+
+  it('no tensor leak over 3 consecutive fits, in memory and row-block streamed, on every kernel path', async () => {
+    const start = tf.memory().numTensors;
+    const streamed = (5 * n * 4) / 2 ** 20;
+    for (const algorithm of ['brunet', 'lee'] as const) {
+      for (const variant of [{}, { maxDeviceMb: streamed }, { kernels: 'fused' as const }, { kernels: 'fused' as const, maxDeviceMb: streamed }]) {
+        for (let fit = 0; fit < 3; fit++) {
+          await factorizeRestarts(A, m, n, 3, [fit, fit + 1], { ...params, algorithm, maxIter: 43, ...variant });
+          expect(tf.memory().numTensors).toBe(start);
+        }
+      }
+    }
+  });
 });
 
 describe('backends agree (same host-side initial factors)', () => {

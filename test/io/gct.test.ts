@@ -156,9 +156,9 @@ describe('GCT variants', () => {
     expect(bad).toEqual([]);
   });
 
-  test('duplicate feature ids are kept', () => {
-    const m = readGct(file('dupfeat.gct', gct12(['g\td\t1\t2\t3', 'g\td\t4\t5\t6'])));
-    expect(m.rowIds).toEqual(['g', 'g']);
+  test('duplicate feature ids are an input error naming both lines (issue 4: ids must be unique)', () => {
+    const p = file('dupfeat.gct', gct12(['g\td\t1\t2\t3', 'h\td\t1\t2\t3', 'g\td\t4\t5\t6']));
+    expectInputError(() => readGct(p), { file: p, line: 6, column: 1 }, /feature id "g" appears twice, on line 4 and line 6; make feature ids unique/);
   });
 });
 

@@ -84,11 +84,12 @@ describe('negatives policy', () => {
     expectInputError(() => applyNegativesPolicy(mem(1, 2, [1, -Infinity]), 'shift'), { file: 'input matrix row 1, column 2' }, /not finite/);
   });
 
-  test('float32 input is accepted and the result is float64', () => {
+  test('float32 input is accepted and stays float32 (the MTX/HDF5 readers give float32 to preprocess)', () => {
     const m: SourcedMatrix = { ...mem(1, 2, [0, 0]), data: Float32Array.from([-1, 0.5]) };
     const { matrix } = applyNegativesPolicy(m, 'clamp');
-    expect(matrix.data).toBeInstanceOf(Float64Array);
+    expect(matrix.data).toBeInstanceOf(Float32Array);
     expect(Array.from(matrix.data)).toEqual([0, 0.5]);
+    expect(Array.from(m.data)).toEqual([-1, 0.5]);
   });
 });
 
@@ -151,5 +152,148 @@ describe('preprocessMatrix', () => {
     const r = preprocessMatrix(m, { negatives: 'error' });
     expect(r.dropped).toEqual([]);
     expect(r.matrix.data).toBe(m.data);
+  });
+});
+
+describe('optional steps (issue 4): filters, normalization, feature list, top features, scaling', () => {
+  /** 4 features x 5 samples; g2 is nonzero in 1 sample, s4 in 1 feature. */
+  const M = () =>
+    mem(4, 5, [
+      1, 2, 0, 4, 0,
+      0, 0, 3, 0, 0,
+      5, 1, 1, 2, 0,
+      2, 2, 2, 2, 7,
+    ]);
+
+  test('filter-samples then filter-features: counts, reasons, values and input indices', () => {
+    const r = preprocessMatrix(M(), { negatives: 'error', minFeaturesPerSample: 2, minSamplesPerFeature: 2 });
+    expect(r.steps.map((s) => s.step)).toEqual(['negatives', 'drop-all-zero', 'filter-samples', 'filter-features', 'drop-all-zero-final']);
+    expect(r.dropped).toEqual([
+      { axis: 'column', id: 's4', index: 4, reason: 'min-features-per-sample', value: 1 },
+      { axis: 'row', id: 'g1', index: 1, reason: 'min-samples-per-feature', value: 1 },
+    ]);
+    expect(r.matrix.rowIds).toEqual(['g0', 'g2', 'g3']);
+    expect(r.matrix.colIds).toEqual(['s0', 's1', 's2', 's3']);
+    expect(Array.from(r.matrix.data)).toEqual([1, 2, 0, 4, 5, 1, 1, 2, 2, 2, 2, 2]);
+    expect(r.steps[2]!.detail).toMatchObject({ min_features_per_sample: 2, columns_before: 5, columns_dropped: 1, columns_after: 4 });
+  });
+
+  test('indices in dropped entries refer to the input matrix after earlier steps removed rows and columns', () => {
+    // Input row 0 and column 0 are all zero and dropped first; the filter then drops input row 2.
+    const m = mem(4, 4, [0, 0, 0, 0, 0, 1, 1, 1, 0, 1, 0, 0, 0, 1, 1, 1]);
+    const r = preprocessMatrix(m, { negatives: 'error', minSamplesPerFeature: 2 });
+    expect(r.dropped).toEqual([
+      { axis: 'row', id: 'g0', index: 0, reason: 'all-zero' },
+      { axis: 'column', id: 's0', index: 0, reason: 'all-zero' },
+      { axis: 'row', id: 'g2', index: 2, reason: 'min-samples-per-feature', value: 1 },
+    ]);
+  });
+
+  test('a filter that leaves nothing is an input error naming the file, the flag and the largest count', () => {
+    const p = file('filter.gct', gct(['a\td\t1\t0\t0', 'b\td\t0\t2\t0'], ['x', 'y', 'z']));
+    expectInputError(() => preprocessMatrix(readGct(p), { negatives: 'error', minSamplesPerFeature: 2 }), { file: p }, /every one of the 2 features is nonzero in fewer than 2 samples \(the most is 1\).*lower --min-samples-per-feature/);
+    expectInputError(() => preprocessMatrix(readGct(p), { negatives: 'error', minFeaturesPerSample: 3 }), { file: p }, /--min-features-per-sample 3 leaves no samples/);
+  });
+
+  test.each([
+    ['cp10k', 1e4, false],
+    ['tpm', 1e6, false],
+    ['log1p', 1e4, true],
+  ] as const)('normalize %s: every sample scaled to sum %d (then log1p)', (method, target, log) => {
+    const m = M();
+    const r = preprocessMatrix(m, { negatives: 'error', normalize: method });
+    const { rows, cols, data } = r.matrix;
+    for (let j = 0; j < cols; j++) {
+      let sum = 0;
+      for (let i = 0; i < rows; i++) sum += m.data[i * cols + j]!;
+      for (let i = 0; i < rows; i++) {
+        const want = (m.data[i * cols + j]! * target) / sum;
+        expect(data[i * cols + j]).toBeCloseTo(log ? Math.log1p(want) : want, 9);
+      }
+    }
+    expect(r.steps[2]).toMatchObject({ step: 'normalize', detail: { method, target_sum: target, log1p: log, sample_sum_min: 5, sample_sum_median: 7, sample_sum_max: 8 } });
+    expect(Array.from(m.data)).toEqual(Array.from(M().data)); // pure
+  });
+
+  test('features-file: ids, then unique descriptions; missing and ambiguous entries listed; matrix order kept', () => {
+    const m = { ...M(), rowDescriptions: ['A', 'B', 'C', 'C'] };
+    const list = { path: 'keep.txt', sha256: '0'.repeat(64), ids: ['g3', 'A', 'C', 'nope'] };
+    const r = preprocessMatrix(m, { negatives: 'error', featureList: list });
+    expect(r.matrix.rowIds).toEqual(['g0', 'g3']);
+    const d = r.steps.find((s) => s.step === 'features-file')!.detail;
+    expect(d).toMatchObject({ entries: 4, matched: 2, matched_by_description: 1, missing: ['nope'], ambiguous: ['C'], rows_dropped: 2 });
+    expect(r.dropped.filter((x) => x.reason === 'not-in-features-file').map((x) => x.id)).toEqual(['g1', 'g2']);
+    expectInputError(() => preprocessMatrix(m, { negatives: 'error', featureList: { ...list, ids: ['x', 'y'] } }), { file: 'keep.txt' }, /none of its 2 feature ids/);
+  });
+
+  /** Independent scores: two-pass float64 with ddof 1. */
+  function refScore(values: number[], by: 'variance' | 'cv' | 'fano'): number {
+    const n = values.length;
+    const mu = values.reduce((a, b) => a + b, 0) / n;
+    const v = values.reduce((a, b) => a + (b - mu) ** 2, 0) / (n - 1);
+    return by === 'variance' ? v : by === 'cv' ? Math.sqrt(v) / mu : v / mu;
+  }
+
+  test.each(['variance', 'cv', 'fano'] as const)('top-features by %s keeps the N highest scores, in matrix order', (by) => {
+    const rows = 30;
+    const cols = 12;
+    const values: number[] = [];
+    let s = 7;
+    for (let i = 0; i < rows * cols; i++) {
+      s = (s * 1103515245 + 12345) % 2147483648;
+      values.push(1 + (s % 1000) * (1 + (i % rows)) * 0.01);
+    }
+    const m = mem(rows, cols, values);
+    const scores = Array.from({ length: rows }, (_, i) => refScore(values.slice(i * cols, i * cols + cols), by));
+    const want = scores.map((sc, i) => ({ sc, i })).sort((a, b) => b.sc - a.sc || a.i - b.i).slice(0, 7).map((x) => x.i).sort((a, b) => a - b);
+    const r = preprocessMatrix(m, { negatives: 'error', topFeatures: 7, topFeaturesBy: by });
+    expect(r.matrix.rowIds).toEqual(want.map((i) => `g${i}`));
+    for (const d of r.dropped) expect(d.value).toBeCloseTo(scores[d.index]!, 9);
+    expect(r.dropped.every((d) => d.reason === `not-in-top-features-by-${by}`)).toBe(true);
+    expect(r.steps.find((x) => x.step === 'top-features')!.detail).toMatchObject({ n: 7, by, ddof: 1, rows_before: rows, rows_after: 7 });
+  });
+
+  test('top-features defaults to fano, breaks ties by the earlier feature, and keeps all when N >= features', () => {
+    const m = mem(3, 2, [1, 3, 1, 3, 2, 2]); // g0 and g1 tie
+    expect(preprocessMatrix(m, { negatives: 'error', topFeatures: 1 }).matrix.rowIds).toEqual(['g0']);
+    expect(preprocessMatrix(m, { negatives: 'error', topFeatures: 1 }).steps.find((x) => x.step === 'top-features')!.detail.by).toBe('fano');
+    const all = preprocessMatrix(m, { negatives: 'error', topFeatures: 10 });
+    expect(all.matrix.rowIds).toEqual(['g0', 'g1', 'g2']);
+  });
+
+  test('scale-features: unit standard deviation (ddof 1) per feature, no centering; constant features unchanged', () => {
+    const m = mem(2, 4, [1, 2, 3, 4, 5, 5, 5, 5]);
+    const r = preprocessMatrix(m, { negatives: 'error', scaleFeatures: true });
+    const sd = Math.sqrt(refScore([1, 2, 3, 4], 'variance'));
+    expect(Array.from(r.matrix.data)).toEqual([1 / sd, 2 / sd, 3 / sd, 4 / sd, 5, 5, 5, 5]);
+    expect(r.steps.find((x) => x.step === 'scale-features')!.detail).toEqual({ ddof: 1, features: 2, zero_sd_features: 1 });
+  });
+
+  test('a sample left all zero by feature selection is dropped in the final pass', () => {
+    const m = mem(2, 3, [1, 0, 2, 0, 3, 0]); // selecting g0 leaves s1 all zero
+    const r = preprocessMatrix(m, { negatives: 'error', featureList: { path: 'f', sha256: '', ids: ['g0'] } });
+    expect(r.matrix.colIds).toEqual(['s0', 's2']);
+    expect(r.dropped.at(-1)).toEqual({ axis: 'column', id: 's1', index: 1, reason: 'all-zero-after-preprocessing' });
+    expect(r.steps.at(-1)!.step).toBe('drop-all-zero-final');
+  });
+
+  test('in place (float32, as preprocess runs it) gives the same values as the pure float64 path, to float32 rounding', () => {
+    const rows = 40;
+    const cols = 25;
+    const v: number[] = [];
+    let s = 11;
+    for (let i = 0; i < rows * cols; i++) {
+      s = (s * 69069 + 1) % 4294967296;
+      v.push(s % 5 === 0 ? 0 : (s % 97) - 3);
+    }
+    const opts = { negatives: 'clamp', minFeaturesPerSample: 3, minSamplesPerFeature: 4, normalize: 'log1p', topFeatures: 12, topFeaturesBy: 'cv', scaleFeatures: true } as const;
+    const pure = preprocessMatrix(mem(rows, cols, v), opts);
+    const f32: SourcedMatrix = { ...mem(rows, cols, v), data: Float32Array.from(v) };
+    const owned = preprocessMatrix(f32, { ...opts, inPlace: true });
+    expect(owned.matrix.data).toBeInstanceOf(Float32Array);
+    expect(owned.matrix.rowIds).toEqual(pure.matrix.rowIds);
+    expect(owned.matrix.colIds).toEqual(pure.matrix.colIds);
+    expect(owned.dropped.map((d) => [d.axis, d.index, d.reason])).toEqual(pure.dropped.map((d) => [d.axis, d.index, d.reason]));
+    pure.matrix.data.forEach((x, i) => expect(owned.matrix.data[i]).toBeCloseTo(x, 4));
   });
 });

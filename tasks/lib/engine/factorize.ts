@@ -15,15 +15,54 @@ import { initialFactors } from './prng.js';
 import { UPDATE_RULES } from './updates/index.js';
 import { ConnectivityStop, argmaxLabels, type StopParams } from './stopping.js';
 import { evaluateFit } from './objective.js';
+import { CHUNK_ROWS, LANES, runLanes } from './fused/lanes.js';
+import { runPool } from './fused/pool.js';
+import { factorizeStreamed } from './streamed.js';
 
 /** float32's smallest normal value: factors are clamped up to it at every check (R NMF brunet). */
 export const FLOAT32_TINY = 1.1754943508222875e-38;
 export const DEFAULT_EPS = 1e-9;
 
+export type Kernels = 'ops' | 'fused';
+
 export interface FactorizeParams extends StopParams {
   algorithm: Algorithm;
   seed: number;
   eps?: number;
+  /**
+   * 'ops' (default here): the update rules as tfjs-core ops on the active backend, the reference.
+   * 'fused': the AssemblyScript wasm-SIMD kernels (fused/), independent of the tfjs backend.
+   */
+  kernels?: Kernels;
+  /** worker_threads to split the restarts over (1 = this thread). Results do not depend on it. */
+  workers?: number;
+  /**
+   * Device memory budget for A in MiB: above it A stays on the host and is processed in blocks of
+   * rows every iteration (row-block streaming). Undefined = no limit.
+   */
+  maxDeviceMb?: number;
+  /**
+   * Fused, workers > 1: 'restarts' splits restarts over threads, 'rows' splits rows (every thread runs
+   * every restart on its chunks of rows), 'auto' (default) splits rows when there are too few restarts
+   * to give every thread a SIMD group of four and A has at least two chunks. Same numbers either way.
+   */
+  split?: 'auto' | 'rows' | 'restarts';
+  /** Rows per chunk of the fused kernels' fixed summation order (tests only; default CHUNK_ROWS). */
+  chunkRows?: number;
+}
+
+/** Largest block of A the fused kernels copy at once: bigger blocks gain nothing (rows are independent). */
+export const FUSED_BLOCK_MB = 16;
+
+/**
+ * Rows of A per block under a budget of `mb` MiB, or null when the whole of A fits. `capMb` bounds
+ * the block further (the fused path uses FUSED_BLOCK_MB).
+ */
+export function blockRowsFor(m: number, n: number, mb: number | undefined, capMb = Infinity): number | null {
+  if (mb === undefined || !(mb > 0)) return null;
+  const budget = mb * 2 ** 20;
+  if (m * n * 4 <= budget) return null;
+  return Math.max(1, Math.floor(Math.min(budget, capMb * 2 ** 20) / (n * 4)));
 }
 
 export interface RestartResult {
@@ -68,7 +107,63 @@ export async function factorizeRestarts(
   params: FactorizeParams,
   onProgress?: (e: ProgressEvent) => void,
 ): Promise<RestartResult[]> {
+  const kernels = params.kernels ?? 'ops';
+  const workers = Math.max(1, Math.floor(params.workers ?? 1));
+  if (kernels === 'ops' && workers === 1) return factorizeOps(A, m, n, k, restarts, params, onProgress);
   const eps = params.eps ?? DEFAULT_EPS;
+  const meanA = mean(A);
+  const blockRows = blockRowsFor(m, n, params.maxDeviceMb, FUSED_BLOCK_MB);
+  const results = new Map<number, RestartResult>();
+  const progress = () => onProgress?.({ k, iteration: 0, active: restarts.length - results.size, done: results.size, total: restarts.length });
+  const lp = { algorithm: params.algorithm, seed: params.seed, eps, maxIter: params.maxIter, checkEvery: params.checkEvery, stableChecks: params.stableChecks };
+  if (workers === 1) {
+    let next = 0;
+    runLanes({
+      A, m, n, k, meanA, params: lp, blockRows, capacity: restarts.length, initial: restarts.length,
+      ...(params.chunkRows !== undefined ? { chunkRows: params.chunkRows } : {}),
+      claim: () => (next < restarts.length ? restarts[next++]! : null),
+      onResult: (r) => results.set(r.restart, r),
+      onCheck: progress,
+    });
+  } else {
+    const chunks = Math.ceil(m / (params.chunkRows ?? CHUNK_ROWS));
+    const splitRows = params.split === 'rows' || ((params.split ?? 'auto') === 'auto' && Math.ceil(restarts.length / LANES) < workers && chunks >= 2);
+    await runPool(
+      {
+        mode: kernels, backend: kernels === 'ops' ? tf.getBackend() : 'none', A, m, n, k, restarts, blockRows, meanA, splitRows,
+        params: { ...lp, ...(params.maxDeviceMb !== undefined ? { maxDeviceMb: params.maxDeviceMb } : {}) },
+        ...(params.chunkRows !== undefined ? { chunkRows: params.chunkRows } : {}),
+      },
+      workers,
+      (r) => {
+        results.set(r.restart, r);
+        progress();
+      },
+      progress,
+    );
+  }
+  return restarts.map((r) => results.get(r)!);
+}
+
+function mean(A: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < A.length; i++) s += A[i]!;
+  return s / A.length;
+}
+
+/** The tfjs-ops path (the reference), on the active tfjs backend, in this thread. */
+async function factorizeOps(
+  A: Float32Array,
+  m: number,
+  n: number,
+  k: number,
+  restarts: readonly number[],
+  params: FactorizeParams,
+  onProgress?: (e: ProgressEvent) => void,
+): Promise<RestartResult[]> {
+  const eps = params.eps ?? DEFAULT_EPS;
+  const blockRows = blockRowsFor(m, n, params.maxDeviceMb);
+  if (blockRows !== null) return factorizeStreamed(A, m, n, k, restarts, params, blockRows, eps, onProgress);
   const update = UPDATE_RULES[params.algorithm];
   let meanA = 0;
   for (let i = 0; i < A.length; i++) meanA += A[i]!;

@@ -3,7 +3,7 @@
  * killed task never leaves a half-written file under the final name. Directories of results are
  * built in a temporary sibling folder and renamed as a whole (see `commitDir`).
  */
-import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync, existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, basename, join } from 'node:path';
 
@@ -38,11 +38,23 @@ function removeStale(finalDir: string): void {
   }
 }
 
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+/** Write `data` (or its parts, one after another, without joining them in memory) under `path`, atomically. */
+export function writeFileAtomic(path: string, data: string | Uint8Array | readonly Uint8Array[]): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = tmpName(path);
   try {
-    writeFileSync(tmp, data);
+    if (typeof data === 'string' || data instanceof Uint8Array) {
+      writeFileSync(tmp, data);
+    } else {
+      const fd = openSync(tmp, 'w');
+      try {
+        for (const part of data) {
+          for (let off = 0; off < part.length; ) off += writeSync(fd, part, off, part.length - off);
+        }
+      } finally {
+        closeSync(fd);
+      }
+    }
     renameSync(tmp, path);
   } catch (err) {
     rmSync(tmp, { force: true });

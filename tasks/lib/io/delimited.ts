@@ -9,7 +9,9 @@ import { inputError } from '../errors.js';
 import {
   LineReader,
   badCellError,
+  checkFeatureIds,
   checkSampleIds,
+  warnIfUnterminated,
   isBlankLine,
   loadTextBytes,
   parseNumber,
@@ -188,6 +190,8 @@ export function parseDelimited(buf: Buffer, path: string, sep?: Separator): Read
     addRow(lead ? lead[0]! : slowRow(recordCells(lines.text(), lineNo), lineNo, off), lineNo);
   }
   const used = r * nCols;
+  checkFeatureIds(path, rowIds, rowLines);
+  warnIfUnterminated(buf, path, lines.lineNo);
   const colColumns = new Int32Array(nCols);
   for (let j = 0; j < nCols; j++) colColumns[j] = j + 2;
   return {

@@ -13,7 +13,9 @@ import { writeFileAtomic } from './atomic.js';
 import {
   LineReader,
   badCellError,
+  checkFeatureIds,
   checkSampleIds,
+  warnIfUnterminated,
   isBlankLine,
   loadTextBytes,
   parseNumber,
@@ -192,6 +194,8 @@ export function parseGct(buf: Buffer, path: string): ReadMatrix {
     );
   }
 
+  checkFeatureIds(path, rowIds, rowLines);
+  warnIfUnterminated(buf, path, lines.lineNo);
   const colColumns = new Int32Array(nCols);
   for (let j = 0; j < nCols; j++) colColumns[j] = lead + j + 1;
 

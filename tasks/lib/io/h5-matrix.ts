@@ -47,25 +47,35 @@ export function indexArray(n: number): Int32Array {
   return a;
 }
 
+/** Element type of the dense matrix a reader builds (see `ReadOptions` in read-input.ts). */
+export type DenseDtype = 'float64' | 'float32';
+
 /** Allocate the dense matrix, refusing sizes one array or this machine cannot hold. */
-export function allocDense(where: string, rows: number, cols: number, rowsWhat: string, colsWhat: string): Float64Array {
+export function allocDense(where: string, rows: number, cols: number, rowsWhat: string, colsWhat: string, dtype: DenseDtype = 'float64'): Float64Array | Float32Array {
   const cells = rows * cols;
-  const gib = ((cells * 8) / 2 ** 30).toFixed(1);
+  const bytes = dtype === 'float32' ? 4 : 8;
+  const gib = ((cells * bytes) / 2 ** 30).toFixed(1);
   if (rows === 0 || cols === 0) {
     throw inputError(where, `the matrix has ${rows} ${rowsWhat} and ${cols} ${colsWhat}, so it is empty`, `pass a matrix with at least one ${rowsWhat.replace(/s$/, '')} and one ${colsWhat.replace(/s$/, '')}`);
   }
-  if (cells > MTX_MAX_CELLS || cells * 8 > totalmem()) {
+  if (cells > MTX_MAX_CELLS || cells * bytes > totalmem()) {
     throw inputError(
       where,
-      `the dense matrix would be ${rows} ${rowsWhat} x ${cols} ${colsWhat} = ${cells} cells (${gib} GiB as float64), more than ${cells > MTX_MAX_CELLS ? 'the 2^31 - 1 cells one array can hold' : 'the memory of this machine'}`,
+      `the dense matrix would be ${rows} ${rowsWhat} x ${cols} ${colsWhat} = ${cells} cells (${gib} GiB as ${dtype}), more than ${cells > MTX_MAX_CELLS ? 'the 2^31 - 1 cells one array can hold' : 'the memory of this machine'}`,
       `subset ${rowsWhat} or ${colsWhat} first (e.g. highly variable genes, filtered cells)`,
     );
   }
   try {
-    return new Float64Array(cells);
+    return dtype === 'float32' ? new Float32Array(cells) : new Float64Array(cells);
   } catch {
-    throw inputError(where, `cannot allocate the dense ${rows} x ${cols} matrix (${gib} GiB as float64)`, `free memory or subset ${rowsWhat} or ${colsWhat} first`);
+    throw inputError(where, `cannot allocate the dense ${rows} x ${cols} matrix (${gib} GiB as ${dtype})`, `free memory or subset ${rowsWhat} or ${colsWhat} first`);
   }
+}
+
+/** A finite value that overflows the output type (float32 above 3.4e38), or duplicates that add up to infinity. */
+function tooLarge(where: string, v: number, label: string, out: Float64Array | Float32Array): Error {
+  const type = out instanceof Float32Array ? 'float32' : 'float64';
+  return inputError(where, `the value ${String(v)} for ${label} does not fit in ${type} (it, or its sum with a duplicate entry, overflows to infinity)`, 'rescale the data (e.g. to counts or log values) before saving');
 }
 
 /** One compressed sparse matrix (scipy CSR/CSC layout) stored as `group`/data, indices, indptr. */
@@ -85,7 +95,7 @@ export interface SparseSpec {
 }
 
 /** Fill `out` (features x samples, row-major) from a CSR/CSC group. Duplicate entries add up, as in scipy. */
-export function fillSparse(h5: H5File, s: SparseSpec, out: Float64Array): void {
+export function fillSparse(h5: H5File, s: SparseSpec, out: Float64Array | Float32Array): void {
   const p = h5.path;
   const g = s.group;
   for (const name of ['data', 'indices', 'indptr']) {
@@ -178,7 +188,9 @@ export function fillSparse(h5: H5File, s: SparseSpec, out: Float64Array): void {
           'replace missing values (e.g. with 0) before saving, or drop that cell or gene',
         );
       }
-      out[s.majorIsSample ? j * nSamples + major : major * nSamples + j] += v;
+      const cell = s.majorIsSample ? j * nSamples + major : major * nSamples + j;
+      const sum = (out[cell] += v);
+      if (sum - sum !== 0) throw tooLarge(`${p} dataset ${g}/data, element ${k}`, v, s.label(major, j), out);
     }
   }
 }
@@ -190,7 +202,7 @@ export function fillDenseTransposed(
   nSamples: number,
   nFeatures: number,
   label: (sample: number, feature: number) => string,
-  out: Float64Array,
+  out: Float64Array | Float32Array,
 ): void {
   const info = h5.info(path);
   const chunkRows = info.chunks?.[0] ?? 0;
@@ -210,7 +222,9 @@ export function fillDenseTransposed(
             'replace missing values (e.g. with 0) before saving, or drop that cell or gene',
           );
         }
-        out[j * nSamples + i] = v;
+        const cell = j * nSamples + i;
+        out[cell] = v;
+        if (out[cell]! - out[cell]! !== 0) throw tooLarge(`${h5.path} dataset ${path}, row ${i}, column ${j}`, v, label(i, j), out);
       }
     }
   }

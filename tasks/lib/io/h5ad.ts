@@ -13,7 +13,7 @@
  */
 import { inputError } from '../errors.js';
 import { type H5File, toIntList } from './hdf5.js';
-import { allocDense, checkNames, fillDenseTransposed, fillSparse, indexArray } from './h5-matrix.js';
+import { allocDense, checkNames, fillDenseTransposed, fillSparse, indexArray, type DenseDtype } from './h5-matrix.js';
 import { quoteText, type ReadMatrix } from './text.js';
 
 interface AxisNames {
@@ -50,8 +50,8 @@ function readAxisNames(h5: H5File, axis: 'obs' | 'var'): AxisNames {
 const UNIQUE_OBS = 'make cell names unique before saving (adata.obs_names_make_unique())';
 const UNIQUE_VAR = 'make gene names unique before saving (adata.var_names_make_unique())';
 
-/** Read an opened .h5ad file as a genes x cells matrix. */
-export function readH5ad(h5: H5File): ReadMatrix {
+/** Read an opened .h5ad file as a genes x cells matrix (float64, or float32 when `dtype` says so). */
+export function readH5ad(h5: H5File, dtype: DenseDtype = 'float64'): ReadMatrix {
   const p = h5.path;
   const xKind = h5.kind('X');
   if (xKind === 'missing' || xKind === 'other') {
@@ -67,7 +67,7 @@ export function readH5ad(h5: H5File): ReadMatrix {
 
   let nObs: number;
   let nVars: number;
-  let data: Float64Array;
+  let data: Float64Array | Float32Array;
   if (xKind === 'dataset') {
     const info = h5.info('X');
     if (info.shape.length !== 2) {
@@ -77,7 +77,7 @@ export function readH5ad(h5: H5File): ReadMatrix {
     const from = `dataset X (shape [${nObs}, ${nVars}])`;
     checkNames(h5, obs.dataset, obs.names, 'cell', nObs, from, UNIQUE_OBS);
     checkNames(h5, vars.dataset, vars.names, 'gene', nVars, from, UNIQUE_VAR);
-    data = allocDense(`${p} dataset X`, nVars, nObs, 'genes', 'cells');
+    data = allocDense(`${p} dataset X`, nVars, nObs, 'genes', 'cells', dtype);
     fillDenseTransposed(h5, 'X', nObs, nVars, label, data);
   } else {
     const encoding = h5.attr('X', 'encoding-type');
@@ -105,7 +105,7 @@ export function readH5ad(h5: H5File): ReadMatrix {
     const from = `the ${shapeAttr} attribute of X ([${nObs}, ${nVars}])`;
     checkNames(h5, obs.dataset, obs.names, 'cell', nObs, from, UNIQUE_OBS);
     checkNames(h5, vars.dataset, vars.names, 'gene', nVars, from, UNIQUE_VAR);
-    data = allocDense(`${p} group X`, nVars, nObs, 'genes', 'cells');
+    data = allocDense(`${p} group X`, nVars, nObs, 'genes', 'cells', dtype);
     const csr = format === 'csr';
     fillSparse(
       h5,

@@ -5,7 +5,7 @@
  * (v3: id, name, type) or `genes.tsv[.gz]` (v2: id, name), and `barcodes.tsv[.gz]`.
  *
  * The .mtx is parsed straight from bytes (no line strings, no readline: 5-7x slower) into a dense
- * features x barcodes Float64Array. Plain files are read in fixed-size chunks; gzipped files are
+ * features x barcodes Float64Array (or Float32Array, when asked: half the memory). Plain files are read in fixed-size chunks; gzipped files are
  * gunzipped in one call, because node:zlib has no synchronous streaming API (`_processChunk` closes
  * the stream after each call) and the readers are synchronous.
  *
@@ -102,13 +102,17 @@ export function findMtxFiles(path: string): MtxFiles {
   return { matrix, features, v2: v3 === null, barcodes };
 }
 
-/** Read a 10x MTX directory (or the .mtx file inside one) as a dense features x barcodes matrix. */
-export function readMtxDir(path: string): ReadMatrix {
+/**
+ * Read a 10x MTX directory (or the .mtx file inside one) as a dense features x barcodes matrix,
+ * float64 or (`dtype` 'float32') float32.
+ */
+export function readMtxDir(path: string, dtype: 'float64' | 'float32' = 'float64'): ReadMatrix {
   const files = findMtxFiles(path);
   const feats = readNameList(files.features, 'feature');
   const barcodes = readNameList(files.barcodes, 'barcode');
-  checkBarcodes(files.barcodes, barcodes.ids, barcodes.lines);
-  const { rows, cols, data } = parseMtx(files.matrix, feats.ids.length, barcodes.ids.length, files);
+  checkUniqueIds(files.features, feats.ids, feats.lines, 'feature', 'make feature ids unique (the first column; 10x writes Ensembl ids there) or remove the duplicate line');
+  checkUniqueIds(files.barcodes, barcodes.ids, barcodes.lines, 'barcode', 'make barcodes unique (e.g. add a sample suffix when merging runs) or remove the duplicate');
+  const { rows, cols, data } = parseMtx(files.matrix, feats.ids.length, barcodes.ids.length, files, dtype);
   const rowLines = new Int32Array(rows);
   for (let i = 0; i < rows; i++) rowLines[i] = i + 1;
   const colColumns = new Int32Array(cols);
@@ -170,20 +174,18 @@ function readNameList(path: string, what: 'feature' | 'barcode'): NameList {
   return { ids, names, types, lines: Int32Array.from(lineNos) };
 }
 
-function checkBarcodes(path: string, ids: readonly string[], lines: Int32Array): void {
+/** Feature ids or barcodes (first column of their file): none empty, none repeated. */
+function checkUniqueIds(path: string, ids: readonly string[], lines: Int32Array, what: 'feature' | 'barcode', fix: string): void {
   const seen = new Map<string, number>();
+  const noun = what === 'feature' ? 'feature id' : 'barcode';
   for (let j = 0; j < ids.length; j++) {
     const id = ids[j]!;
     if (id === '') {
-      throw inputError(`${path} line ${lines[j]}`, 'this barcode is empty', 'give every barcode line a unique barcode');
+      throw inputError(`${path} line ${lines[j]}`, `this ${noun} is empty`, `give every ${what} line a unique ${noun}`);
     }
     const prev = seen.get(id);
     if (prev !== undefined) {
-      throw inputError(
-        `${path} line ${lines[j]}`,
-        `the barcode ${quoteText(id)} appears twice, on line ${lines[prev]} and line ${lines[j]}`,
-        'make barcodes unique (e.g. add a sample suffix when merging runs) or remove the duplicate',
-      );
+      throw inputError(`${path} line ${lines[j]}`, `the ${noun} ${quoteText(id)} appears twice, on line ${lines[prev]} and line ${lines[j]}`, fix);
     }
     seen.set(id, j);
   }
@@ -418,7 +420,13 @@ function checkHeader(path: string, line: string): void {
 }
 
 /** Parse the .mtx into a dense rows x cols matrix, checking it against the features and barcodes. */
-function parseMtx(path: string, nFeatures: number, nBarcodes: number, files: MtxFiles): { rows: number; cols: number; data: Float64Array } {
+function parseMtx(
+  path: string,
+  nFeatures: number,
+  nBarcodes: number,
+  files: MtxFiles,
+  dtype: 'float64' | 'float32',
+): { rows: number; cols: number; data: Float64Array | Float32Array } {
   let state = 0; // 0 header, 1 size line, 2 entries, 3 extra entries (counting only)
   let rows = 0;
   let cols = 0;
@@ -426,7 +434,7 @@ function parseMtx(path: string, nFeatures: number, nBarcodes: number, files: Mtx
   let sizeLine = 0;
   let count = 0;
   let firstExtra = 0;
-  let data = new Float64Array(0);
+  let data: Float64Array | Float32Array = new Float64Array(0);
   let seen = new Uint8Array(0);
 
   /** Slow path for one entry line: parse it or throw the specific error. */
@@ -535,6 +543,13 @@ function parseMtx(path: string, nFeatures: number, nBarcodes: number, files: Mtx
       }
       seen[byte] = seen[byte]! | bit;
       data[cell] = v;
+      if (data[cell]! - data[cell]! !== 0) {
+        throw inputError(
+          `${path} line ${lineNo}`,
+          `the value ${String(v)} at row ${r}, column ${c} does not fit in ${dtype} (it overflows to infinity)`,
+          'rescale the data (e.g. to counts or log values) before writing the matrix',
+        );
+      }
       count++;
       return;
     }
@@ -579,19 +594,20 @@ function parseMtx(path: string, nFeatures: number, nBarcodes: number, files: Mtx
       );
     }
     const cells = rows * cols;
-    const gib = ((cells * 8) / 2 ** 30).toFixed(1);
-    if (cells > MTX_MAX_CELLS || cells * 8 > totalmem()) {
+    const bytes = dtype === 'float32' ? 4 : 8;
+    const gib = ((cells * bytes) / 2 ** 30).toFixed(1);
+    if (cells > MTX_MAX_CELLS || cells * bytes > totalmem()) {
       throw inputError(
         where,
-        `the dense matrix would be ${rows} features x ${cols} barcodes = ${cells} cells (${gib} GiB as float64), more than ${cells > MTX_MAX_CELLS ? 'the 2^31 - 1 cells one array can hold' : 'the memory of this machine'}`,
+        `the dense matrix would be ${rows} features x ${cols} barcodes = ${cells} cells (${gib} GiB as ${dtype}), more than ${cells > MTX_MAX_CELLS ? 'the 2^31 - 1 cells one array can hold' : 'the memory of this machine'}`,
         'use the filtered matrix (filtered_feature_bc_matrix) or subset features or barcodes first',
       );
     }
     try {
-      data = new Float64Array(cells);
+      data = dtype === 'float32' ? new Float32Array(cells) : new Float64Array(cells);
       seen = new Uint8Array(Math.ceil(cells / 8));
     } catch {
-      throw inputError(where, `cannot allocate the dense ${rows} x ${cols} matrix (${gib} GiB as float64)`, 'free memory, use the filtered matrix or subset features or barcodes first');
+      throw inputError(where, `cannot allocate the dense ${rows} x ${cols} matrix (${gib} GiB as ${dtype})`, 'free memory, use the filtered matrix or subset features or barcodes first');
     }
     state = 2;
   });

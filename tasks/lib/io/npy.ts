@@ -54,23 +54,28 @@ export function npyHeader(dtype: NpyDtype, shape: readonly number[]): Uint8Array
   return out;
 }
 
-/** Encode an array as .npy bytes. `shape`'s product must equal `data.length`. */
-export function encodeNpy(data: NpyData, shape: readonly number[]): Uint8Array {
+/** The header and a view of the data bytes (no copy). `shape`'s product must equal `data.length`. */
+function npyParts(data: NpyData, shape: readonly number[]): [Uint8Array, Uint8Array] {
   checkLittleEndianHost();
   const size = shape.reduce((a, b) => a * b, 1);
   if (!shape.every((d) => Number.isInteger(d) && d >= 0) || size !== data.length) {
     throw new RangeError(`writeNpy: shape (${shape.join(', ')}) does not match ${data.length} values`);
   }
-  const header = npyHeader(dtypeOf(data), shape);
-  const out = new Uint8Array(header.length + data.byteLength);
+  return [npyHeader(dtypeOf(data), shape), new Uint8Array(data.buffer, data.byteOffset, data.byteLength)];
+}
+
+/** Encode an array as .npy bytes. `shape`'s product must equal `data.length`. */
+export function encodeNpy(data: NpyData, shape: readonly number[]): Uint8Array {
+  const [header, body] = npyParts(data, shape);
+  const out = new Uint8Array(header.length + body.length);
   out.set(header, 0);
-  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), header.length);
+  out.set(body, header.length);
   return out;
 }
 
-/** Write an array as a NumPy .npy (v1.0) file, atomically. */
+/** Write an array as a NumPy .npy (v1.0) file, atomically, straight from `data` (no copy of it in memory). */
 export function writeNpy(path: string, data: NpyData, shape: readonly number[]): void {
-  writeFileAtomic(path, encodeNpy(data, shape));
+  writeFileAtomic(path, npyParts(data, shape));
 }
 
 const DTYPES: Record<string, { dtype: NpyDtype; size: number; make: (b: ArrayBuffer, n: number) => NpyData }> = {

@@ -8,6 +8,9 @@
  *
  * HDF5 goes through h5wasm, which loads asynchronously: use `readInput`, which loads it when needed;
  * `readMatrixFile` reads HDF5 only once it is loaded.
+ *
+ * `dtype: 'float32'` makes the MTX and HDF5 readers (single-cell data: counts or float32 values)
+ * build the dense matrix as float32, half the memory; text readers always return float64.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { inputError, usageError } from '../errors.js';
@@ -20,6 +23,11 @@ import { findTenxGroup, readTenxH5 } from './tenx-h5.js';
 import { loadTextBytes, quoteText, type ReadMatrix } from './text.js';
 
 export type InputFormat = 'auto' | 'gct' | 'tsv' | 'csv' | 'mtx' | 'h5ad' | '10x-h5';
+
+export interface ReadOptions {
+  /** Element type of the dense matrix from the MTX and HDF5 readers (default float64). */
+  dtype?: 'float64' | 'float32';
+}
 
 const FORMATS: readonly InputFormat[] = ['auto', 'gct', 'tsv', 'csv', 'mtx', 'h5ad', '10x-h5'];
 
@@ -52,12 +60,12 @@ export function isHdf5Input(path: string, format: InputFormat = 'auto'): boolean
 }
 
 /** Read any supported input, loading the HDF5 library first when the input needs it. */
-export async function readInput(path: string, format: InputFormat = 'auto'): Promise<ReadMatrix> {
+export async function readInput(path: string, format: InputFormat = 'auto', options: ReadOptions = {}): Promise<ReadMatrix> {
   if (FORMATS.includes(format) && isHdf5Input(path, format)) await loadHdf5();
-  return readMatrixFile(path, format);
+  return readMatrixFile(path, format, options);
 }
 
-function readHdf5(path: string, format: InputFormat): ReadMatrix {
+function readHdf5(path: string, format: InputFormat, dtype: 'float64' | 'float32'): ReadMatrix {
   let size: number;
   try {
     size = statSync(path).size;
@@ -77,10 +85,10 @@ function readHdf5(path: string, format: InputFormat): ReadMatrix {
   }
   const h5 = H5File.open(path);
   try {
-    if (format === 'h5ad') return readH5ad(h5);
-    if (format === '10x-h5') return readTenxH5(h5);
-    if (h5.kind('X') !== 'missing') return readH5ad(h5);
-    if (findTenxGroup(h5)) return readTenxH5(h5);
+    if (format === 'h5ad') return readH5ad(h5, dtype);
+    if (format === '10x-h5') return readTenxH5(h5, dtype);
+    if (h5.kind('X') !== 'missing') return readH5ad(h5, dtype);
+    if (findTenxGroup(h5)) return readTenxH5(h5, dtype);
     const top = h5.keys('');
     throw inputError(
       path,
@@ -110,12 +118,13 @@ function loadHead(path: string): Buffer {
 }
 
 /** Read any supported input synchronously (HDF5 only after `loadHdf5`; `readInput` does both). */
-export function readMatrixFile(path: string, format: InputFormat = 'auto'): ReadMatrix {
+export function readMatrixFile(path: string, format: InputFormat = 'auto', options: ReadOptions = {}): ReadMatrix {
+  const dtype = options.dtype ?? 'float64';
   if (!FORMATS.includes(format)) {
     throw usageError(`unknown input format ${JSON.stringify(format)}; use ${FORMATS.slice(0, -1).join(', ')} or ${FORMATS.at(-1)}.`);
   }
-  if (format === 'mtx' || (format === 'auto' && (isMtxPath(path) || isDirectory(path)))) return readMtxDir(path);
-  if (isHdf5Input(path, format)) return readHdf5(path, format);
+  if (format === 'mtx' || (format === 'auto' && (isMtxPath(path) || isDirectory(path)))) return readMtxDir(path, dtype);
+  if (isHdf5Input(path, format)) return readHdf5(path, format, dtype);
   const buf = loadTextBytes(path);
   switch (format) {
     case 'gct':

@@ -14,7 +14,7 @@
  */
 import { inputError } from '../errors.js';
 import type { H5File } from './hdf5.js';
-import { allocDense, asNumbers, checkNames, fillSparse, indexArray } from './h5-matrix.js';
+import { allocDense, asNumbers, checkNames, fillSparse, indexArray, type DenseDtype } from './h5-matrix.js';
 import { quoteText, type ReadMatrix } from './text.js';
 
 const MATRIX_SETS = ['data', 'indices', 'indptr', 'shape', 'barcodes'];
@@ -37,7 +37,7 @@ export function findTenxGroup(h5: H5File): { group: string; v3: boolean } | null
 }
 
 /** Read an opened 10x .h5 file as a features x barcodes matrix. */
-export function readTenxH5(h5: H5File): ReadMatrix {
+export function readTenxH5(h5: H5File, dtype: DenseDtype = 'float64'): ReadMatrix {
   const p = h5.path;
   const found = findTenxGroup(h5);
   if (!found) {
@@ -69,7 +69,7 @@ export function readTenxH5(h5: H5File): ReadMatrix {
   }
   checkNames(h5, `${g}/barcodes`, barcodes, 'barcode', nBarcodes, from, 'make barcodes unique (e.g. add a sample suffix when merging runs) or remove the duplicate');
 
-  const data = allocDense(`${p} group ${g}`, nFeatures, nBarcodes, 'features', 'barcodes');
+  const data = allocDense(`${p} group ${g}`, nFeatures, nBarcodes, 'features', 'barcodes', dtype);
   fillSparse(
     h5,
     {

@@ -7,6 +7,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { inputError } from '../errors.js';
+import { log } from '../log.js';
 import type { LabelledMatrix } from '../types.js';
 
 /**
@@ -33,9 +34,12 @@ export interface MetaTable {
   values: string[][];
 }
 
-/** What every text reader returns: the labelled matrix (float64) plus where each value came from. */
+/**
+ * What every reader returns: the labelled matrix plus where each value came from. Text readers give
+ * float64; the MTX and HDF5 readers give float64, or float32 when asked (`ReadOptions.dtype`).
+ */
 export interface ReadMatrix extends LabelledMatrix {
-  data: Float64Array;
+  data: Float64Array | Float32Array;
   source: MatrixSource;
   /** GCT 1.3 row metadata (all row-metadata columns, including any Description). */
   rowMeta?: MetaTable;
@@ -395,7 +399,9 @@ export function parseNumber(s: string): number {
     if (c0 === 0x30 && len > 2) {
       const c1 = s.charCodeAt(1) | 0x20;
       if (c1 === 0x78 || c1 === 0x62 || c1 === 0x6f) return NaN; // 0x.., 0b.., 0o..
-    } else if (c0 <= 0x20 || s.charCodeAt(len - 1) <= 0x20) {
+    } else if (c0 <= 0x20 || c0 >= 0x7f || s.charCodeAt(len - 1) <= 0x20 || s.charCodeAt(len - 1) >= 0x7f) {
+      // White space around the number: `+s` skips it, including non-ASCII white space (U+00A0,
+      // U+FEFF), which would otherwise read a blank-looking cell as 0 or let "0x1F" through.
       const t = s.trim();
       return t.length === 0 ? NaN : parseNumber(t);
     }
@@ -465,5 +471,37 @@ export function checkSampleIds(
       );
     }
     seen.set(id, j);
+  }
+}
+
+/**
+ * Check feature (row) ids of a text matrix: none repeated. `lines[i]` is the 1-based file line of
+ * row i; ids are in file column 1.
+ */
+export function checkFeatureIds(path: string, ids: readonly string[], lines: Int32Array): void {
+  const seen = new Map<string, number>();
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i]!;
+    const prev = seen.get(id);
+    if (prev !== undefined) {
+      throw inputError(
+        `${path} line ${lines[i]}, column 1`,
+        `the feature id ${quoteText(id)} appears twice, on line ${lines[prev]} and line ${lines[i]}`,
+        'make feature ids unique (e.g. append a suffix to repeated gene symbols) or remove the duplicate row',
+      );
+    }
+    seen.set(id, i);
+  }
+}
+
+/**
+ * Warn when the text does not end with a line ending: writers end every line with one, so a missing
+ * one may mean the file was cut short (an interrupted download or copy) inside its last value, which
+ * would then read as a shorter number. Not an error: hand-written files often lack it.
+ */
+export function warnIfUnterminated(buf: Buffer, path: string, lastLine: number): void {
+  const b = buf[buf.length - 1];
+  if (buf.length > 0 && b !== 0x0a && b !== 0x0d) {
+    log.warn(`${path} line ${lastLine}: the last line has no line ending, so the file may have been cut short; check that its last value is complete`);
   }
 }

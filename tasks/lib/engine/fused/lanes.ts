@@ -1,0 +1,419 @@
+/**
+ * The fused driver: restarts of one k advance four to a group (the four f32 lanes of wasm SIMD, see
+ * assembly/kernels.ts), every group reading each row of A once per iteration. Per iteration and group:
+ * the H update (from sums gathered in the previous pass), then one pass over the rows of A that updates
+ * W and, with the new W and H, gathers the sums for the next H update. This is the same sequence of
+ * updates as the ops path (H first, then W with the new H); only summation order differs.
+ *
+ * Summation order is fixed by the data alone: the rows are cut into chunks of CHUNK_ROWS; each chunk's
+ * sums are gathered row by row, and the chunk sums are added in chunk order (one chunk when m <=
+ * CHUNK_ROWS). So the numbers do not depend on
+ * - where A lives: resident in the kernel's memory, or copied a block of rows at a time when it is
+ *   larger than the device budget (--max-device-mb, row-block streaming);
+ * - the lane or group of a restart: lanes never mix, so converged restarts leave their lane at once,
+ *   new restarts are claimed into free lanes, and groups are compacted as lanes empty (a finished
+ *   restart costs nothing);
+ * - threads: restarts may be split over threads (each runs this driver on its own restarts), or, when
+ *   there are too few restarts to give every thread a group, rows: every thread runs all restarts on
+ *   its own chunks of rows, the chunk sums meet in shared memory, and every thread adds them in chunk
+ *   order, so all threads hold the same H and make the same stop decisions.
+ */
+import type { Algorithm } from '../../types.js';
+import { initialFactors } from '../prng.js';
+import { ConnectivityStop, type StopParams } from '../stopping.js';
+import { evaluateFit } from '../objective.js';
+import { Kernel } from './kernel.js';
+
+export const LANES = 4;
+/** Rows per chunk of the fixed summation order (see above). */
+export const CHUNK_ROWS = 4096;
+const V = 16; // bytes per v128
+
+export interface LaneParams extends StopParams {
+  algorithm: Algorithm;
+  seed: number;
+  eps: number;
+}
+
+export interface LaneResult {
+  restart: number;
+  labels: Uint16Array;
+  iterations: number;
+  converged: boolean;
+  objective: number;
+  relError: number;
+  W: Float32Array;
+  H: Float32Array;
+}
+
+/** Row split: this thread's part of the rows, and the shared memory where chunk sums meet. */
+export interface RowSplit {
+  part: number;
+  parts: number;
+  /** Int32 [arrived, generation, abort] on a SharedArrayBuffer. */
+  ctl: Int32Array;
+  /** Float32 slots on a SharedArrayBuffer: 2 (pass parity) x chunks x groups x slotFloats(n, k). */
+  slots: Float32Array;
+}
+
+/** What a row-split thread reports for a finished restart: its rows of W (and, from part 0, H). */
+export interface LanePart {
+  restart: number;
+  part: number;
+  iterations: number;
+  converged: boolean;
+  labels: Uint16Array;
+  H: Float32Array | null;
+  ranges: [number, number][];
+  W: Float32Array;
+}
+
+export interface LaneJob {
+  /** m x n row-major; may be a view of a SharedArrayBuffer. */
+  A: Float32Array;
+  m: number;
+  n: number;
+  k: number;
+  meanA: number;
+  params: LaneParams;
+  /** Rows of A per block; null = A resident in the kernel's memory. */
+  blockRows: number | null;
+  /** Most lanes this driver runs at once (rounded up to a multiple of 4). */
+  capacity: number;
+  /** Restarts to take before the first iteration (at most capacity). */
+  initial: number;
+  /** The next restart to run, or null when there is none left. */
+  claim(): number | null;
+  onResult(r: LaneResult): void;
+  /** Row split only: replaces onResult (the caller assembles W from the parts). */
+  onPart?(p: LanePart): void;
+  /** Called after each pass with a check, with the number of lanes running. */
+  onCheck?(pass: number, running: number): void;
+  rows?: RowSplit;
+  /** Chunk size of the summation order; CHUNK_ROWS unless a test says otherwise. */
+  chunkRows?: number;
+}
+
+export function slotFloats(n: number, k: number): number {
+  return (k * n + k + k * k) * LANES;
+}
+
+type Phase = 'empty' | 'new' | 'run';
+
+interface Lane {
+  phase: Phase;
+  restart: number;
+  iter: number;
+  stop: ConnectivityStop | null;
+}
+
+interface Sums {
+  num: number;
+  colW: number;
+  WtW: number;
+}
+
+interface Group extends Sums {
+  W: number;
+  H: number;
+  Ha: number;
+  part: Sums; // one chunk's sums (when there is more than one chunk)
+  rs: number; // brunet rs (k v) / lee HHt (k*k v)
+  masks: number; // [upd, clamp]
+  hmask: number;
+  cmask: number;
+  lanes: Lane[];
+}
+
+/** Wait until all `parts` threads arrive; throws when another thread aborted. */
+export function barrier(ctl: Int32Array, parts: number): void {
+  const gen = Atomics.load(ctl, 1);
+  if (Atomics.add(ctl, 0, 1) === parts - 1) {
+    Atomics.store(ctl, 0, 0);
+    Atomics.add(ctl, 1, 1);
+    Atomics.notify(ctl, 1);
+    return;
+  }
+  while (Atomics.load(ctl, 1) === gen) {
+    if (Atomics.load(ctl, 2) !== 0) throw new Error('another factorize thread failed');
+    Atomics.wait(ctl, 1, gen, 1000);
+  }
+}
+
+export function abortBarrier(ctl: Int32Array): void {
+  Atomics.store(ctl, 2, 1);
+  Atomics.add(ctl, 1, 1);
+  Atomics.notify(ctl, 1);
+}
+
+export function runLanes(job: LaneJob): void {
+  const { m, n, k, params } = job;
+  const eps = params.eps;
+  const lee = params.algorithm === 'lee';
+  const K = new Kernel();
+  const x = K.x;
+  const groupsMax = Math.max(1, Math.ceil(job.capacity / LANES));
+  const C = Math.max(1, job.chunkRows ?? CHUNK_ROWS);
+  const chunks = Math.ceil(m / C);
+  const split = job.rows ?? null;
+  const mine = (c: number) => split === null || c % split.parts === split.part;
+  // A row-split thread copies its own chunks block by block; otherwise A is resident unless over budget.
+  const blockRows = split !== null ? Math.min(C, job.blockRows ?? C) : job.blockRows;
+  const rowsPerBlock = blockRows === null ? m : Math.max(1, Math.min(m, blockRows));
+
+  const Aptr = K.alloc(rowsPerBlock * n * 4);
+  if (blockRows === null) K.f32(Aptr, m * n).set(job.A);
+  const sums = (): Sums => ({ num: K.alloc(k * n * V), colW: K.alloc(k * V), WtW: K.alloc(k * k * V) });
+  const groups: Group[] = [];
+  for (let g = 0; g < groupsMax; g++) {
+    const total = sums();
+    groups.push({
+      ...total,
+      W: K.alloc(m * k * V),
+      H: K.alloc(k * n * V),
+      Ha: lee ? 0 : K.alloc(k * n * V),
+      part: chunks > 1 ? sums() : total,
+      rs: K.alloc(k * k * V),
+      masks: K.alloc(2 * V),
+      hmask: K.alloc(V),
+      cmask: K.alloc(V),
+      lanes: Array.from({ length: LANES }, () => ({ phase: 'empty' as Phase, restart: -1, iter: 0, stop: null })),
+    });
+  }
+  const q = K.alloc(Math.max(n, k) * V);
+  const wnew = K.alloc(k * V);
+  const tmp = K.alloc(k * V);
+  const u32 = () => new Uint32Array(x.memory.buffer);
+  const SLOT = slotFloats(n, k);
+
+  const fillLane = (g: Group, l: number, W: Float32Array | number, H: Float32Array | number) => {
+    const w = K.f32(g.W, m * k * LANES);
+    for (let i = 0; i < m * k; i++) w[i * LANES + l] = typeof W === 'number' ? W : W[i]!;
+    const h = K.f32(g.H, k * n * LANES);
+    for (let i = 0; i < k * n; i++) h[i * LANES + l] = typeof H === 'number' ? H : H[i]!;
+  };
+  const readLane = (ptr: number, from: number, count: number, l: number): Float32Array => {
+    const src = K.f32(ptr + from * LANES * 4, count * LANES);
+    const out = new Float32Array(count);
+    for (let i = 0; i < count; i++) out[i] = src[i * LANES + l]!;
+    return out;
+  };
+  const labelsOf = (g: Group, l: number): Uint16Array => {
+    const h = K.f32(g.H, k * n * LANES);
+    const out = new Uint16Array(n);
+    for (let j = 0; j < n; j++) {
+      let best = 0;
+      let bestV = h[j * LANES + l]!;
+      for (let c = 1; c < k; c++) {
+        const v = h[(c * n + j) * LANES + l]!;
+        if (v > bestV) {
+          best = c;
+          bestV = v;
+        }
+      }
+      out[j] = best;
+    }
+    return out;
+  };
+
+  const start = (g: Group, l: number, restart: number) => {
+    const init = initialFactors(params.seed, k, restart, m, n, job.meanA);
+    fillLane(g, l, init.W, init.H);
+    g.lanes[l] = { phase: 'new', restart, iter: 0, stop: new ConnectivityStop(params) };
+  };
+  // An empty lane computes on constant factors under zero masks: harmless, no NaN or subnormals.
+  const clear = (g: Group, l: number) => {
+    fillLane(g, l, 1, 1);
+    g.lanes[l] = { phase: 'empty', restart: -1, iter: 0, stop: null };
+  };
+  for (const g of groups) for (let l = 0; l < LANES; l++) clear(g, l);
+
+  let claimed = 0;
+  const refill = (limit: number) => {
+    for (const g of groups) {
+      for (let l = 0; l < LANES; l++) {
+        if (claimed >= limit) return;
+        if (g.lanes[l]!.phase !== 'empty') continue;
+        const r = job.claim();
+        if (r === null) return;
+        claimed++;
+        start(g, l, r);
+      }
+    }
+  };
+  refill(Math.min(job.initial, groupsMax * LANES));
+
+  const moveLane = (a: Group, al: number, b: Group, bl: number) => {
+    const copy = (pa: number, pb: number, count: number) => {
+      const src = K.f32(pa, count * LANES);
+      const dst = K.f32(pb, count * LANES);
+      for (let i = 0; i < count; i++) dst[i * LANES + bl] = src[i * LANES + al]!;
+    };
+    copy(a.W, b.W, m * k);
+    copy(a.H, b.H, k * n);
+    copy(a.num, b.num, k * n);
+    copy(a.colW, b.colW, k);
+    copy(a.WtW, b.WtW, k * k);
+    b.lanes[bl] = a.lanes[al]!;
+    clear(a, al);
+  };
+  /** Move lanes from later groups into empty lanes of earlier ones, so only the first groups run. */
+  const compact = () => {
+    const live = groups.reduce((s, g) => s + g.lanes.filter((a) => a.phase !== 'empty').length, 0);
+    const keep = Math.ceil(live / LANES);
+    for (let dst = 0; dst < keep; dst++) {
+      for (let dl = 0; dl < LANES; dl++) {
+        if (groups[dst]!.lanes[dl]!.phase !== 'empty') continue;
+        let moved = false;
+        for (let src = groups.length - 1; src >= keep && !moved; src--) {
+          for (let sl = LANES - 1; sl >= 0 && !moved; sl--) {
+            if (groups[src]!.lanes[sl]!.phase === 'empty') continue;
+            moveLane(groups[src]!, sl, groups[dst]!, dl);
+            moved = true;
+          }
+        }
+      }
+    }
+  };
+
+  const setMask = (ptr: number, on: (l: Lane) => boolean, lanes: Lane[]) => {
+    const u = u32();
+    for (let l = 0; l < LANES; l++) u[ptr / 4 + l] = on(lanes[l]!) ? 0xffffffff : 0;
+  };
+  const isCheck = (iter: number) => iter % params.checkEvery === 0 || iter >= params.maxIter;
+  const zeroSums = (s: Sums) => {
+    x.zero(s.num, k * n * V);
+    x.zero(s.colW, k * V);
+    x.zero(s.WtW, k * k * V);
+  };
+  const addSums = (dst: Sums, src: Sums) => {
+    x.addTo(dst.num, src.num, k * n);
+    x.addTo(dst.colW, src.colW, k);
+    x.addTo(dst.WtW, src.WtW, k * k);
+  };
+  // Chunk sums in shared memory: [num | colW | WtW] per (parity, chunk, group).
+  const slotAt = (parity: number, c: number, g: number) => ((parity * chunks + c) * groupsMax + g) * SLOT;
+  const toSlot = (s: Sums, at: number) => {
+    const d = split!.slots;
+    d.set(K.f32(s.num, k * n * LANES), at);
+    d.set(K.f32(s.colW, k * LANES), at + k * n * LANES);
+    d.set(K.f32(s.WtW, k * k * LANES), at + (k * n + k) * LANES);
+  };
+  const fromSlot = (s: Sums, at: number) => {
+    const d = split!.slots;
+    K.f32(s.num, k * n * LANES).set(d.subarray(at, at + k * n * LANES));
+    K.f32(s.colW, k * LANES).set(d.subarray(at + k * n * LANES, at + (k * n + k) * LANES));
+    K.f32(s.WtW, k * k * LANES).set(d.subarray(at + (k * n + k) * LANES, at + SLOT));
+  };
+  const myRanges: [number, number][] = [];
+  for (let c = 0; c < chunks; c++) if (mine(c)) myRanges.push([c * C, Math.min(m, (c + 1) * C)]);
+
+  for (let pass = 1; ; pass++) {
+    const active = groups.filter((g) => g.lanes.some((a) => a.phase !== 'empty'));
+    if (active.length === 0) break;
+    const accOf = new Map<Group, number>();
+    for (const g of active) {
+      const L = g.lanes;
+      const running = (a: Lane) => a.phase === 'run';
+      setMask(g.hmask, running, L);
+      setMask(g.masks, running, L);
+      setMask(g.masks + V, (a) => running(a) && isCheck(a.iter + 1), L);
+      setMask(g.cmask, (a) => running(a) && isCheck(a.iter + 1), L);
+      accOf.set(g, L.some((a) => a.phase === 'new' || (running(a) && a.iter + 1 < params.maxIter)) ? 1 : 0);
+      if (lee) {
+        x.leeH(g.H, g.num, g.WtW, tmp, n, k, eps, g.hmask);
+        x.gram(g.H, g.rs, n, k);
+      } else {
+        x.brunetH(g.H, g.num, g.colW, n, k, eps, g.hmask);
+        x.rowSumsPlusEps(g.H, g.rs, n, k, eps);
+        x.copyClamp(g.H, g.Ha, k * n, g.cmask);
+      }
+      zeroSums(g);
+    }
+    // One pass over the rows of A (this thread's chunks), chunk by chunk.
+    for (let c = 0; c < chunks; c++) {
+      if (!mine(c)) continue;
+      const c0 = c * C;
+      const c1 = Math.min(m, c0 + C);
+      if (chunks > 1) for (const g of active) zeroSums(g.part);
+      for (let r0 = c0; r0 < c1; r0 += rowsPerBlock) {
+        const rows = Math.min(rowsPerBlock, c1 - r0);
+        const Ab = blockRows === null ? Aptr + r0 * n * 4 : Aptr;
+        if (blockRows !== null) K.f32(Aptr, rows * n).set(job.A.subarray(r0 * n, (r0 + rows) * n));
+        for (const g of active) {
+          const s = g.part;
+          const Wb = g.W + r0 * k * V;
+          if (lee) x.leeRows(Ab, rows, n, k, Wb, g.H, g.rs, s.num, s.WtW, s.colW, q, wnew, g.masks, eps, accOf.get(g)!);
+          else x.brunetRows(Ab, rows, n, k, Wb, g.H, g.Ha, g.rs, s.num, s.colW, q, wnew, g.masks, eps, accOf.get(g)!);
+        }
+      }
+      if (chunks > 1) {
+        for (const g of active) {
+          if (split) toSlot(g.part, slotAt(pass % 2, c, groups.indexOf(g)));
+          else addSums(g, g.part);
+        }
+      }
+    }
+    if (split) {
+      barrier(split.ctl, split.parts);
+      for (const g of active) {
+        const gi = groups.indexOf(g);
+        for (let c = 0; c < chunks; c++) {
+          fromSlot(g.part, slotAt(pass % 2, c, gi));
+          addSums(g, g.part);
+        }
+      }
+    }
+    let checked = false;
+    for (const g of active) {
+      if (lee) {
+        x.leeScale(g.colW, k, eps, g.masks);
+        for (const [a0, a1] of myRanges) x.leeRescaleRows(g.W + a0 * k * V, a1 - a0, g.colW, k, g.masks);
+        x.leeRescaleH(g.H, g.num, g.WtW, g.colW, n, k, g.masks, accOf.get(g)!);
+      } else {
+        const t = g.H;
+        g.H = g.Ha;
+        g.Ha = t;
+      }
+      for (let l = 0; l < LANES; l++) {
+        const a = g.lanes[l]!;
+        if (a.phase === 'new') {
+          a.phase = 'run';
+          continue;
+        }
+        if (a.phase !== 'run') continue;
+        a.iter++;
+        if (!isCheck(a.iter)) continue;
+        checked = true;
+        let converged = false;
+        if (a.iter % params.checkEvery === 0) converged = a.stop!.update(labelsOf(g, l));
+        if (converged || a.iter >= params.maxIter) {
+          const labels = labelsOf(g, l);
+          if (split) {
+            const W = new Float32Array(myRanges.reduce((s, [a0, a1]) => s + (a1 - a0) * k, 0));
+            let off = 0;
+            for (const [a0, a1] of myRanges) {
+              W.set(readLane(g.W, a0 * k, (a1 - a0) * k, l), off);
+              off += (a1 - a0) * k;
+            }
+            job.onPart!({
+              restart: a.restart, part: split.part, iterations: a.iter, converged, labels,
+              H: split.part === 0 ? readLane(g.H, 0, k * n, l) : null, ranges: myRanges, W,
+            });
+          } else {
+            const W = readLane(g.W, 0, m * k, l);
+            const H = readLane(g.H, 0, k * n, l);
+            const fit = evaluateFit(params.algorithm, job.A, W, H, m, n, k);
+            job.onResult({ restart: a.restart, labels, iterations: a.iter, converged, objective: fit.objective, relError: fit.relError, W, H });
+          }
+          clear(g, l);
+        }
+      }
+    }
+    if (checked) {
+      refill(Infinity);
+      compact();
+      job.onCheck?.(pass, groups.reduce((s, g) => s + g.lanes.filter((a) => a.phase !== 'empty').length, 0));
+    }
+  }
+}

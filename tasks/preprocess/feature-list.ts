@@ -1,0 +1,54 @@
+/**
+ * `--features-file`: a list of feature ids to keep. One id per line (optionally gzipped); when a line
+ * has tabs or commas, its first field is the id (so a TSV/CSV with ids in the first column works).
+ * Blank lines and lines starting with `#` are skipped; surrounding whitespace and double quotes around
+ * an id are removed; repeated ids count once. Matching against the matrix is in transform.ts
+ * (`selectListedFeatures`).
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { NmfError, inputError } from '../lib/errors.js';
+import { sha256File } from '../lib/io/hash.js';
+import type { FeatureList } from './transform.js';
+
+export function readFeatureList(path: string): FeatureList {
+  let buf: Buffer;
+  try {
+    if (statSync(path).isDirectory()) {
+      throw inputError(path, 'this is a directory, not a list of feature ids', 'pass a text file with one feature id per line to --features-file');
+    }
+    buf = readFileSync(path);
+  } catch (err) {
+    if (err instanceof NmfError || typeof (err as NodeJS.ErrnoException).code !== 'string') throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    throw inputError(
+      path,
+      code === 'ENOENT' || code === 'ENOTDIR' ? 'the features file does not exist' : `the features file cannot be read (${code})`,
+      'check the path given to --features-file',
+    );
+  }
+  if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
+    try {
+      buf = gunzipSync(buf);
+    } catch (err) {
+      const msg = String((err as Error).message ?? err).replace(/\s+/g, ' ');
+      throw inputError(path, `the file starts like gzip but cannot be decompressed (${msg})`, 'recompress it with gzip or pass the uncompressed list');
+    }
+  }
+  const ids: string[] = [];
+  const seen = new Set<string>();
+  const text = buf.toString('utf8').replace(/^\ufeff/, '');
+  for (const line of text.split(/\r\n|\n|\r/)) {
+    const t = line.trim();
+    if (t === '' || t.startsWith('#')) continue;
+    let id = t.split(/[\t,]/)[0]!.trim();
+    if (id.length >= 2 && id.startsWith('"') && id.endsWith('"')) id = id.slice(1, -1).replace(/""/g, '"');
+    if (id === '' || seen.has(id)) continue;
+    seen.add(id);
+    ids.push(id);
+  }
+  if (ids.length === 0) {
+    throw inputError(path, 'the features file lists no feature ids', 'put one feature id per line (blank lines and lines starting with # are skipped)');
+  }
+  return { path, sha256: sha256File(path), ids };
+}

@@ -1,0 +1,72 @@
+/**
+ * Contract test for workflows/slurm/ without Slurm: submit.sh runs with a stand-in `sbatch`
+ * (fake-sbatch.sh: runs each job at once, array tasks one by one, refuses a job whose afterok
+ * dependency failed), so the scripts' own command lines run against the built CLI on the example.
+ * The gathered consensus/ must equal `nmf-consensus run`'s byte for byte. The real thing, on a
+ * one-node Slurm with GPUs, is slurm.test.ts.
+ */
+import { execa } from 'execa';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ANNOTATIONS, EXAMPLE, SLURM, TINY, cliOnPath, expectSameFolder, referenceRun, stageEnv, tempDir } from './helpers.js';
+
+describe('Slurm scripts: command lines executed (stand-in sbatch), consensus equals run', () => {
+  let work: string;
+  let reference: string;
+  let out: string;
+  let submit: { exitCode?: number; stdout: string; stderr: string };
+  let calls: string[];
+
+  beforeAll(async () => {
+    work = tempDir('nmfc-slurm-contract-');
+    const bin = cliOnPath(work);
+    copyFileSync(join(import.meta.dirname, 'fake-sbatch.sh'), join(bin, 'sbatch'));
+    const state = join(work, 'sbatch');
+    mkdirSync(state);
+    const config = join(work, 'params.yaml');
+    writeFileSync(config, `max_iter: ${TINY.max_iter}\nbackend: ${TINY.backend}\n`);
+    out = join(work, 'run');
+    const ref = referenceRun(work);
+    const r = await execa(join(SLURM, 'submit.sh'), ['--input', EXAMPLE, '--outdir', out, '--ks', TINY.ks, '--restarts', String(TINY.restarts),
+      '--restarts-per-shard', String(TINY.restarts_per_shard), '--config', config, '--annotations', ANNOTATIONS, '--partition', 'gpu'],
+    { env: stageEnv(bin, { FAKE_SBATCH_STATE: state }), reject: false, timeout: 300_000 });
+    submit = { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr };
+    calls = readFileSync(join(state, 'calls.log'), 'utf8').trim().split('\n');
+    reference = await ref;
+  }, 300_000);
+
+  afterAll(() => {
+    if (work && !process.env.KEEP_WORKFLOW_TESTS) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('submit.sh submits preprocess, the factorize array on the GPU partition, then consensus+report, chained by afterok', () => {
+    expect(submit.exitCode, submit.stderr).toBe(0);
+    expect(calls).toHaveLength(3);
+    expect(calls[0]).toMatch(/preprocess\.sbatch$/);
+    expect(calls[1]).toMatch(/--partition gpu --array 0-3 --dependency afterok:100 .*factorize\.sbatch$/);
+    expect(calls[2]).toMatch(/--dependency afterok:101 .*consensus\.sbatch$/);
+    expect(readFileSync(join(out, 'slurm/shards.tsv'), 'utf8')).toBe('2 0 1\n2 2 3\n3 0 1\n3 2 3\n');
+    expect(readFileSync(join(out, 'slurm/jobs.txt'), 'utf8')).toBe('100\n101\n102\n');
+  });
+
+  it('factorize.sbatch asks for one GPU per array task, and each task ran one shard', () => {
+    expect(readFileSync(join(SLURM, 'factorize.sbatch'), 'utf8')).toMatch(/^#SBATCH --gres=gpu:1$/m);
+    const logs = readdirSync(join(out, 'slurm/logs')).filter((f) => f.startsWith('nmf-factorize-')).sort();
+    expect(logs).toEqual(['nmf-factorize-101_0.out', 'nmf-factorize-101_1.out', 'nmf-factorize-101_2.out', 'nmf-factorize-101_3.out']);
+    expect(readdirSync(join(out, 'shards')).sort()).toEqual(['k2.r0-1', 'k2.r2-3', 'k3.r0-1', 'k3.r2-3']);
+  });
+
+  it('the gathered consensus/ equals nmf-consensus run byte for byte, and the report was written', () => {
+    expectSameFolder(join(out, 'consensus'), join(reference, 'consensus'));
+    expect(readFileSync(join(out, 'report/report.html'), 'utf8')).toContain('ALL-B');
+  });
+
+  it('each script runs its own subcommand', () => {
+    expect(readFileSync(join(SLURM, 'preprocess.sbatch'), 'utf8')).toMatch(/^"\$\{CLI\[@\]\}" preprocess \\$/m);
+    expect(readFileSync(join(SLURM, 'factorize.sbatch'), 'utf8')).toMatch(/^"\$\{CLI\[@\]\}" factorize \\$/m);
+    const c = readFileSync(join(SLURM, 'consensus.sbatch'), 'utf8');
+    expect(c).toMatch(/^"\$\{CLI\[@\]\}" consensus \\$/m);
+    expect(c).toMatch(/^"\$\{CLI\[@\]\}" report \\$/m);
+  });
+});
