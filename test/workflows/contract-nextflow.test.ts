@@ -151,6 +151,7 @@ describeWithTool('Nextflow modules: command lines executed, gathered consensus e
     await runProcess(procs.factorize, { meta, prep: fake, k: 2, first: 0, last: 1 }, params, join(d, 'f'), bin, 'stub');
     await runProcess(procs.consensus, { meta, prep: fake, shards: [join(fake, 'k2.r0-1')] }, params, join(d, 'c'), bin, 'stub');
     await runProcess(procs.report, { meta, consensus: fake, annotations: [] }, params, join(d, 'r'), bin, 'stub');
+    rmSync(d, { recursive: true, force: true });
   });
 });
 

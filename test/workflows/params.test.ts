@@ -12,7 +12,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { execa } from 'execa';
 import yaml from 'js-yaml';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BIN, EXAMPLE, NF, ROOT, SLURM, WDL, describeWithTool, groovy, groovyMissing, tempDir, toolVersion } from './helpers.js';
@@ -161,6 +161,7 @@ describeWithTool('scatter plans agree: Nextflow ShardPlan, WDL plan_shards, slur
       expect(wdlPlan, `WDL plan for ${ks} ${restarts} ${per}`).toBe(slurmPlan);
     }
     expect(groovyPlans[1]).toBe('2 0 1\n2 2 3\n2 4 4\n3 0 1\n3 2 3\n3 4 4\n5 0 1\n5 2 3\n5 4 4\n');
+    rmSync(work, { recursive: true, force: true });
   });
 
   it('all three refuse a rank below 2', async () => {
@@ -171,5 +172,6 @@ describeWithTool('scatter plans agree: Nextflow ShardPlan, WDL plan_shards, slur
     expect(w.exitCode).toBe(2);
     const s = await execa(join(SLURM, 'submit.sh'), ['--input', EXAMPLE, '--outdir', join(work, 'o'), '--ks', '1-3', '--dry-run'], { reject: false });
     expect(s.exitCode).toBe(2);
+    rmSync(work, { recursive: true, force: true });
   });
 });

@@ -9,7 +9,7 @@
  * - deliberately broken copies fail both checks, so the checks can fail.
  */
 import { execa } from 'execa';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
 import { DEBIAN_PYTHON, NF, ROOT, describeWithTool, groovy, groovyMissing, tempDir, wdlparseMissing } from './helpers.js';
@@ -57,6 +57,7 @@ describeWithTool('Nextflow files parse with Groovy 4', groovyMissing(), () => {
     ];
     const rb = await groovy(CHECK_GROOVY, files);
     broken = { out: `${rb.stdout}\n${rb.stderr}`, code: rb.exitCode, files };
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('finds the pipeline files', () => {
@@ -104,6 +105,7 @@ describeWithTool('WDL files parse with wdlparse (WDL 1.0 grammar)', wdlparseMiss
       files.push(join(dir, name));
     }
     const r = await py(files);
+    rmSync(dir, { recursive: true, force: true });
     expect(r.exitCode, r.stdout).toBe(1);
     for (const f of files) expect(r.stdout, r.stdout).toContain(`FAIL ${f}`);
   });
