@@ -65,6 +65,7 @@ const preprocessFlags = {
   'top-features': { type: 'string', describe: `Keep the N features with the highest --top-features-by score, after normalization and --features-file; 0 = keep all ${dflt('top_features')}` },
   'top-features-by': { type: 'string', alias: 'by', describe: `Score for --top-features: variance, cv (sd / mean) or fano (variance / mean, cNMF's over-dispersion) ${dflt('top_features_by')}` },
   'scale-features': { type: 'boolean', describe: `Divide each feature by its standard deviation, without centering (cNMF) ${dflt('scale_features')}` },
+  transpose: { type: 'boolean', describe: `The file holds samples x features (cells x genes) instead of features x samples: transpose it before every other step (.h5ad is always read as cells x genes without this) ${dflt('transpose')}` },
 } as const;
 
 const INPUT_DESCRIBE = 'Expression matrix, features x samples: GCT 1.2/1.3, TSV or CSV (optionally .gz), a 10x MTX folder, AnnData .h5ad (cells x genes, transposed) or 10x .h5';

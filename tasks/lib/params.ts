@@ -31,6 +31,7 @@ export interface Params {
   top_features: number;
   top_features_by: 'variance' | 'cv' | 'fano';
   scale_features: boolean;
+  transpose: boolean;
   max_consensus_n: number;
   consensus_sample_n: number;
   log_format: 'text' | 'json';
@@ -40,7 +41,7 @@ export type RawParams = Record<string, unknown>;
 export const PARAM_NAMES = [
   'ks', 'restarts', 'seed', 'algorithm', 'max_iter', 'check_every', 'stable_checks',
   'backend', 'workers', 'kernels', 'max_device_mb', 'negatives',
-  'min_samples_per_feature', 'min_features_per_sample', 'normalize', 'top_features', 'top_features_by', 'scale_features',
+  'min_samples_per_feature', 'min_features_per_sample', 'normalize', 'top_features', 'top_features_by', 'scale_features', 'transpose',
   'max_consensus_n', 'consensus_sample_n',
   'log_format',
 ] as const satisfies readonly (keyof Params)[];

@@ -27,6 +27,7 @@ import { toolVersion } from '../lib/paths.js';
 import type { Params } from '../lib/params.js';
 import {
   preprocessMatrix,
+  transposeInput,
   type DroppedItem,
   type FeatureScore,
   type NegativesPolicy,
@@ -46,6 +47,8 @@ export interface PreprocessParams {
   top_features: number;
   top_features_by: FeatureScore;
   scale_features: boolean;
+  /** --transpose: the file was samples x features. */
+  transpose: boolean;
 }
 
 export interface PreprocessManifest {
@@ -77,6 +80,8 @@ export interface PreprocessOptions {
   topFeatures?: number;
   topFeaturesBy?: FeatureScore;
   scaleFeatures?: boolean;
+  /** The file holds samples x features: transpose it first. */
+  transpose?: boolean;
   force?: boolean;
 }
 
@@ -90,6 +95,7 @@ export function preprocessOptionsFromParams(p: Params): Omit<PreprocessOptions, 
     topFeatures: p.top_features,
     topFeaturesBy: p.top_features_by,
     scaleFeatures: p.scale_features,
+    transpose: p.transpose,
   };
 }
 
@@ -104,6 +110,7 @@ function paramsOf(opts: PreprocessOptions, featuresFile: { path: string; sha256:
     top_features: opts.topFeatures ?? 0,
     top_features_by: opts.topFeaturesBy ?? 'fano',
     scale_features: opts.scaleFeatures === true,
+    transpose: opts.transpose === true,
   };
 }
 
@@ -159,8 +166,10 @@ export async function runPreprocess(opts: PreprocessOptions): Promise<Preprocess
   }
 
   // float32 for the MTX and HDF5 readers (large single-cell inputs): half the memory of float64.
-  const read = await readInput(opts.input, 'auto', { dtype: 'float32' });
-  const format = read.source.format;
+  const raw = await readInput(opts.input, 'auto', { dtype: 'float32' });
+  const format = raw.source.format;
+  const flipped = params.transpose ? transposeInput(raw) : undefined;
+  const read = flipped ? flipped.matrix : raw;
   const inputShape = { features: read.rows, samples: read.cols };
   const { matrix, steps, dropped } = preprocessMatrix(read, {
     negatives: params.negatives,
@@ -173,6 +182,7 @@ export async function runPreprocess(opts: PreprocessOptions): Promise<Preprocess
     scaleFeatures: params.scale_features,
     inPlace: true,
   });
+  if (flipped) steps.unshift(flipped.step);
   logDropped(steps, dropped);
   if (list) {
     const fl = steps.find((s) => s.step === 'features-file')!.detail as { missing: string[]; ambiguous: string[] };

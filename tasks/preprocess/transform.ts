@@ -592,3 +592,31 @@ export function preprocessMatrix(m: SourcedMatrix, options: PreprocessOptions): 
   }
   return { matrix: cur, steps, dropped };
 }
+
+/**
+ * --transpose: the file holds samples x features (cells x genes, as many single-cell tables do), so
+ * swap the axes before every other step. Error locations still name the file's own line and column.
+ */
+export function transposeInput(m: SourcedMatrix): { matrix: SourcedMatrix; step: PreprocessStep } {
+  const { rows, cols } = m;
+  const data = m.data instanceof Float32Array ? new Float32Array(rows * cols) : new Float64Array(rows * cols);
+  const B = 64; // tiles keep the strided side in cache
+  for (let i0 = 0; i0 < rows; i0 += B) {
+    for (let j0 = 0; j0 < cols; j0 += B) {
+      for (let i = i0; i < Math.min(rows, i0 + B); i++) {
+        for (let j = j0; j < Math.min(cols, j0 + B); j++) data[j * rows + i] = m.data[i * cols + j]!;
+      }
+    }
+  }
+  const matrix: SourcedMatrix = {
+    rows: cols,
+    cols: rows,
+    data,
+    rowIds: [...m.colIds],
+    rowDescriptions: m.colIds.map(() => ''),
+    colIds: [...m.rowIds],
+    ...(m.source ? { source: { ...m.source, transposed: !m.source.transposed } } : {}),
+  };
+  return { matrix, step: { step: 'transpose', detail: { rows_before: rows, columns_before: cols, rows_after: cols, columns_after: rows } } };
+}
+

@@ -41,6 +41,7 @@ describe('preprocess options', () => {
       top_features: 0,
       top_features_by: 'fano',
       scale_features: false,
+      transpose: false,
     });
     expect(m.steps.map((s: { step: string }) => s.step)).toEqual(['negatives', 'drop-all-zero']);
     expect(m.input_shape).toEqual({ features: 5, samples: 6 });
@@ -92,6 +93,28 @@ describe('preprocess options', () => {
     const dropped = m.dropped.map((d: { axis: string; id: string; reason: string }) => `${d.axis}:${d.id}:${d.reason}`);
     for (const i of [0, 1, 2, 3].filter((i) => !top.includes(i))) expect(dropped).toContain(`row:g${i}:not-in-top-features-by-variance`);
     expect(m.shape).toEqual({ features: 2, samples: 5 });
+  });
+
+  it('--transpose reads a samples x features file; errors still name the line and column of the file', async () => {
+    const dir = tempDir();
+    // the same matrix, written the other way round: one line per sample
+    const T = ['id\t' + ROWS.map((r) => r[0]).join('\t'), ...SAMPLES.map((s, j) => [s, ...ROWS.map((r) => r[j + 1])].join('\t'))].join('\n') + '\n';
+    const input = writeTemp(dir, 'cells.tsv', T);
+    const r = await cli(['preprocess', '--input', input, '--outdir', join(dir, 'p'), '--transpose']);
+    expect(r.code, r.stderr).toBe(0);
+    const m = manifest(join(dir, 'p'));
+    expect(m.params.transpose).toBe(true);
+    expect(m.steps[0]).toEqual({ step: 'transpose', detail: { rows_before: 6, columns_before: 5, rows_after: 5, columns_after: 6 } });
+    expect(m.input_shape).toEqual({ features: 5, samples: 6 });
+    // s5 is nonzero in one feature only and g4 in one sample only: nothing all-zero, values as the features x samples file
+    expect(Array.from(readNpy(join(dir, 'p', 'matrix.npy')).data)).toEqual(ROWS.flatMap((r) => r.slice(1) as number[]));
+    expect(readFileSync(join(dir, 'p', 'features.tsv'), 'utf8')).toContain('g3\t');
+    // a bad cell: the file's line 4 (sample s2), column 3 (feature g1)
+    const bad = writeTemp(dir, 'bad.tsv', T.replace(/^(s2\t[^\t]*\t)[^\t]*/m, '$1x'));
+    const e = await cli(['preprocess', '--input', bad, '--outdir', join(dir, 'q'), '--transpose']);
+    expect(e.code).toBe(3);
+    expect(e.stderr).toContain(`${bad} line 4, column 3`);
+    expect(existsSync(join(dir, 'q'))).toBe(false);
   });
 
   it('a rerun is skipped only when every parameter and the features file content are unchanged', async () => {

@@ -41,6 +41,7 @@ workflow nmf_consensus {
     Int top_features = 0
     String top_features_by = "fano"
     Boolean scale_features = false
+    Boolean transpose = false
     Int max_consensus_n = 10000
     Int consensus_sample_n = 5000
     String log_format = "text"
@@ -74,6 +75,7 @@ workflow nmf_consensus {
       top_features = top_features,
       top_features_by = top_features_by,
       scale_features = scale_features,
+      transpose = transpose,
       log_format = log_format,
       docker = docker, cpu = cpu, memory_gb = memory_gb, disk_gb = disk_gb,
       preemptible = preemptible, max_retries = max_retries, zones = zones
@@ -184,6 +186,7 @@ workflow nmf_consensus {
     top_features: "Preprocess: keep the N features with the highest top_features_by score (0: keep all)."
     top_features_by: "Preprocess: variance, cv or fano."
     scale_features: "Preprocess: divide each feature by its standard deviation, without centering (cNMF)."
+    transpose: "Preprocess: the input holds samples x features (cells x genes): transpose it first."
     features_file: "Optional list of features to keep (one id per line, or the first column of a TSV/CSV)."
     max_consensus_n: "Largest number of samples for which consensus matrices are built and written."
     consensus_sample_n: "Above max_consensus_n: size of the seeded stratified subsample for tree, cophenetic and silhouette."
@@ -215,6 +218,7 @@ task preprocess {
     Int top_features
     String top_features_by
     Boolean scale_features
+    Boolean transpose
     String log_format
     String docker
     Int cpu
@@ -236,6 +240,7 @@ task preprocess {
       --top-features ~{top_features} \
       --top-features-by ~{top_features_by} \
       --scale-features=~{scale_features} \
+      --transpose=~{transpose} \
       ~{"--features-file " + features_file} \
       --log-format ~{log_format} \
       --outdir preprocess

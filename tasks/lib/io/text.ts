@@ -25,6 +25,8 @@ export interface MatrixSource {
   format: 'gct1.2' | 'gct1.3' | 'tsv' | 'csv' | 'mtx' | 'h5ad' | '10x-h5';
   rowLines: Int32Array;
   colColumns: Int32Array;
+  /** Set by --transpose: matrix row i is the file's column i (and column j the file's row j). */
+  transposed?: boolean;
 }
 
 /** Metadata columns (GCT 1.3 row metadata) or rows (GCT 1.3 column metadata). */
@@ -57,6 +59,7 @@ export type SourcedMatrix = LabelledMatrix & { source?: MatrixSource };
  */
 export function cellLocation(m: SourcedMatrix, row: number, col: number): string {
   const s = m.source;
+  if (s?.transposed) [row, col] = [col, row];
   if (s && row < s.rowLines.length && col < s.colColumns.length) {
     if (s.format === 'mtx') return `${s.path} row ${s.rowLines[row]}, column ${s.colColumns[col]}`;
     if (s.format === 'h5ad') return `${s.path} X[${s.colColumns[col]}, ${s.rowLines[row]}]`;

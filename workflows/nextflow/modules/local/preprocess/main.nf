@@ -35,6 +35,7 @@ process PREPROCESS {
         --top-features ${params.top_features} \\
         --top-features-by ${params.top_features_by} \\
         --scale-features=${params.scale_features} \\
+        --transpose=${params.transpose} \\
         ${features_arg} \\
         --log-format ${params.log_format} \\
         --outdir preprocess \\
