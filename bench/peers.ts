@@ -45,7 +45,8 @@ async function runTimed(label: string, file: string, args: string[], tmp: string
   const timeFile = join(tmp, 'time.txt');
   const [f, a] = timed ? [GNU_TIME, ['-f', '%M', '-o', timeFile, file, ...args]] : [file, args];
   process.stderr.write(`  ${label}: ${file} ${args.join(' ')}\n`);
-  const { seconds, value: r } = await timeIt(() => execa(f, a, { reject: false, all: true, ...(env ? { env, extendEnv: false } : {}) }));
+  // cwd = the temp folder: R NMF's parallel backend leaves NMF_* folders in its working directory.
+  const { seconds, value: r } = await timeIt(() => execa(f, a, { reject: false, all: true, cwd: tmp, ...(env ? { env, extendEnv: false } : {}) }));
   if (r.exitCode !== 0) {
     const tail = String(r.all ?? '').split('\n').slice(-20).join('\n');
     throw new Error(`${label}: ${file} exited ${r.exitCode ?? r.signal}; last lines:\n${tail}`);

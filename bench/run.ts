@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { USAGE, parseBenchArgs } from './args.js';
 import type { ChildResult } from './child.js';
-import { machineInfo } from './measure.js';
+import { machineInfo, round } from './measure.js';
+import { loadavg } from 'node:os';
 import { CHILD_SCRIPT, defaultOutFile, resolveFromCwd } from './paths.js';
 import { ensurePeers, peersFor } from './peers.js';
 import { attachPeers, peerResult, workloadResult } from './report.js';
@@ -55,12 +56,19 @@ async function main(argv: string[]): Promise<number> {
   const report: BenchReport = { schema: 'nmf-consensus/bench@1', created: created.toISOString(), argv, quick: args.quick, machine, workloads: [] };
   for (const s of selected) {
     console.error(`bench: ${s.workload.name} ...`);
+    const loadBefore = round(loadavg()[0]!, 2);
     const result = workloadResult(s.workload, s.params, machine, await runInChild(s.workload.name, s.params));
+    result.load_before = loadBefore;
+    result.load_after = round(loadavg()[0]!, 2);
     if (args.withPeers) {
       const peers: PeerResult[] = [];
       for (const p of peersFor(s.workload.name).filter((x) => !unavailable.includes(x.name))) {
         console.error(`bench: ${s.workload.name} peer ${p.name} ...`);
-        peers.push(peerResult(p, await runInChild(s.workload.name, s.params, p.name)));
+        const before = round(loadavg()[0]!, 2);
+        const pr = peerResult(p, await runInChild(s.workload.name, s.params, p.name));
+        pr.load_before = before;
+        pr.load_after = round(loadavg()[0]!, 2);
+        peers.push(pr);
       }
       attachPeers(result, peers);
     }

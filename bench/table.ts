@@ -25,6 +25,10 @@ function casesTable(cases: CaseRow[]): string {
   return textTable(headers, cases.map((c) => headers.map((h) => (typeof c[h] === 'number' ? String(c[h]) : fmt(c[h])))));
 }
 
+function loads(x: { load_before?: number; load_after?: number }): string {
+  return x.load_before === undefined ? '-' : `${x.load_before.toFixed(2)}/${(x.load_after ?? NaN).toFixed(2)}`;
+}
+
 export function formatReport(r: BenchReport): string {
   const m = r.machine;
   const out: string[] = [];
@@ -32,9 +36,9 @@ export function formatReport(r: BenchReport): string {
   out.push(`machine: ${m.cpu_model}, ${m.cores} cores, ${m.total_mem_gb} GB, node ${m.node}, ${m.platform}-${m.arch}`);
   out.push('');
   out.push(textTable(
-    ['workload', 'wall s', 'iterations', 'ms/iter', 'peak RSS MB', 'backend', 'status'],
+    ['workload', 'wall s', 'iterations', 'ms/iter', 'peak RSS MB', 'load 1m before/after', 'backend', 'status'],
     r.workloads.map((w) => [
-      w.name, fmt(w.wall_s, 2), fmt(w.iterations), fmt(w.per_iteration_ms, 3), fmt(w.peak_rss_mb, 1), w.backend,
+      w.name, fmt(w.wall_s, 2), fmt(w.iterations), fmt(w.per_iteration_ms, 3), fmt(w.peak_rss_mb, 1), loads(w), w.backend,
       w.error !== undefined ? 'FAILED' : 'ok',
     ]),
   ));
@@ -49,8 +53,8 @@ export function formatReport(r: BenchReport): string {
     }
     if (w.peers) {
       parts.push(textTable(
-        ['peer', 'wall s', 'iterations', 'ms/iter', 'peak RSS MB', 'ours/peer wall', 'ours/peer ms/iter', 'ours/peer RSS', 'status'],
-        w.peers.map((p) => [p.name, fmt(p.wall_s, 2), fmt(p.iterations), fmt(p.per_iteration_ms, 3), fmt(p.peak_rss_mb, 1),
+        ['peer', 'wall s', 'iterations', 'ms/iter', 'peak RSS MB', 'load 1m before/after', 'ours/peer wall', 'ours/peer ms/iter', 'ours/peer RSS', 'status'],
+        w.peers.map((p) => [p.name, fmt(p.wall_s, 2), fmt(p.iterations), fmt(p.per_iteration_ms, 3), fmt(p.peak_rss_mb, 1), loads(p),
           fmt(w.ratio?.[p.name]?.wall_s, 3), fmt(w.ratio?.[p.name]?.per_iteration_ms, 3), fmt(w.ratio?.[p.name]?.peak_rss_mb, 2),
           p.error !== undefined ? 'FAILED' : 'ok']),
       ));

@@ -70,6 +70,8 @@ export interface PeerResult {
   cases?: CaseRow[];
   notes?: string[];
   error?: string;
+  load_before?: number;
+  load_after?: number;
 }
 
 export interface WorkloadResult {
@@ -88,6 +90,9 @@ export interface WorkloadResult {
   cases?: CaseRow[];
   notes?: string[];
   error?: string;
+  /** os.loadavg()[0] (1-minute load average) just before and just after this workload ran: other work on a shared machine. */
+  load_before?: number;
+  load_after?: number;
   peers?: PeerResult[];
   /** ours / peer, per peer name: above 1 means we are slower (or use more memory). */
   ratio?: Record<string, { wall_s: number | null; per_iteration_ms: number | null; peak_rss_mb: number | null }>;

@@ -50,7 +50,7 @@ const opt = {
   consensusSampleN: { type: 'string', describe: `Above --max-consensus-n: size of that subsample ${dflt('consensus_sample_n')}` },
   force: { type: 'boolean', describe: 'Recompute even when a complete result for the same input and parameters exists' },
   kernels: { type: 'string', describe: `Update kernels: auto (fused on the wasm backend, else ops), fused (AssemblyScript wasm-SIMD kernels, four restarts per SIMD vector, on the CPU) or ops (tfjs-core ops on --backend; the reference the fused kernels are tested against) ${dflt('kernels')}` },
-  maxDeviceMb: { type: 'number', describe: `Memory budget for the data matrix on the compute device in MiB; a larger matrix stays on the host and is streamed in blocks of rows every iteration (same results); 0 = no limit ${dflt('max_device_mb')}` },
+  maxDeviceMb: { type: 'number', describe: `Memory budget for the data matrix on the compute device in MiB; a larger matrix stays on the host and is streamed in blocks of rows every iteration (fused kernels: identical numbers; ops: same labels, objectives within 1e-5); 0 = no limit ${dflt('max_device_mb')}` },
   annotations: { type: 'string', describe: 'TSV with a header: sample id, then one or more annotation columns; the first is drawn as a strip beside the heatmaps, each is compared with the clusters by adjusted Rand index' },
   pdf: { type: 'boolean', describe: 'Also write report/report.pdf: the recommendation, then one figure per page' },
 } as const;
@@ -159,7 +159,7 @@ const cli = yargs(hideBin(process.argv))
         .option('restarts', { type: 'string', demandOption: true, describe: 'Inclusive restart range, e.g. 0-19; restart r of rank k always starts from the same random stream' })
         .option('outdir', { ...opt.outdir, describe: 'Folder of shards, e.g. DIR/shards' })
         .options(engineFlags)
-        .option('workers', { type: 'string', describe: `Threads to split the restarts over, each with its own wasm instance (results do not depend on it) ${dflt('workers')}` })
+        .option('workers', { type: 'string', describe: `Threads to split the restarts over, each with its own wasm instance; with too few restarts to give every thread a group of four (fused kernels), the threads split the rows of the matrix instead (results do not depend on it) ${dflt('workers')}` })
         .option('force', opt.force),
     (argv) =>
       handle(async () => {

@@ -68,7 +68,7 @@ export async function runCli(spec: CliRun): Promise<Outcome> {
       per_iteration_ms: round((seconds * 1000) / totals.iterations, 4),
       backend: totals.backends.join(','),
       peak_rss_mb: kib === null ? null : kibToMb(kib),
-      rss_source: timed ? 'GNU time %M of the CLI: largest single process of its tree (the CLI or one factorize worker), not their sum' : 'not measured',
+      rss_source: timed ? 'GNU time %M of the CLI: the largest single process of its tree; on wasm/cpu the factorize workers are threads of the CLI process, so it is the whole' : 'not measured',
       cases: [{ shards: totals.shards, restarts: totals.restarts, restart_iterations: totals.iterations }],
       notes,
     };

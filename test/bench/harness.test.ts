@@ -47,7 +47,7 @@ describe('bench formatting', () => {
     const report: BenchReport = { schema: 'nmf-consensus/bench@1', created: 'now', argv: [], quick: true, machine, workloads: [r] };
     const text = formatReport(report);
     expect(text).toContain('Test CPU, 2 cores');
-    expect(text).toMatch(/linkage\s+2\.00\s+100\s+20\.000\s+50\.0\s+host-js\s+ok/);
+    expect(text).toMatch(/linkage\s+2\.00\s+100\s+20\.000\s+50\.0\s+-\s+host-js\s+ok/);
     expect(text).toContain('R-NMF');
   });
 

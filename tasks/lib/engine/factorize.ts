@@ -114,7 +114,12 @@ export async function factorizeRestarts(
   const meanA = mean(A);
   const blockRows = blockRowsFor(m, n, params.maxDeviceMb, FUSED_BLOCK_MB);
   const results = new Map<number, RestartResult>();
-  const progress = () => onProgress?.({ k, iteration: 0, active: restarts.length - results.size, done: results.size, total: restarts.length });
+  // Fused: `iteration` is the driver's pass count (the iteration of the restarts that started first).
+  let pass = 0;
+  const progress = (p?: number) => {
+    if (p !== undefined) pass = Math.max(pass, p);
+    onProgress?.({ k, iteration: pass, active: restarts.length - results.size, done: results.size, total: restarts.length });
+  };
   const lp = { algorithm: params.algorithm, seed: params.seed, eps, maxIter: params.maxIter, checkEvery: params.checkEvery, stableChecks: params.stableChecks };
   if (workers === 1) {
     let next = 0;
@@ -123,7 +128,7 @@ export async function factorizeRestarts(
       ...(params.chunkRows !== undefined ? { chunkRows: params.chunkRows } : {}),
       claim: () => (next < restarts.length ? restarts[next++]! : null),
       onResult: (r) => results.set(r.restart, r),
-      onCheck: progress,
+      onCheck: (p) => progress(p),
     });
   } else {
     const chunks = Math.ceil(m / (params.chunkRows ?? CHUNK_ROWS));
@@ -139,7 +144,7 @@ export async function factorizeRestarts(
         results.set(r.restart, r);
         progress();
       },
-      progress,
+      (p) => progress(p),
     );
   }
   return restarts.map((r) => results.get(r)!);

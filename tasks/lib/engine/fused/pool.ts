@@ -44,7 +44,7 @@ export interface WorkerInput extends Omit<PoolTask, 'A'> {
 export type WorkerMessage =
   | { type: 'result'; result: LaneResult }
   | { type: 'part'; part: LanePart }
-  | { type: 'check'; running: number }
+  | { type: 'check'; running: number; pass: number }
   | { type: 'error'; message: string; code?: number }
   | { type: 'done' };
 
@@ -65,7 +65,7 @@ export function sharedMatrix(A: Float32Array): Float32Array {
   return s;
 }
 
-export async function runPool(task: PoolTask, workers: number, onResult: (r: LaneResult) => void, onCheck?: () => void): Promise<void> {
+export async function runPool(task: PoolTask, workers: number, onResult: (r: LaneResult) => void, onCheck?: (pass: number) => void): Promise<void> {
   const A = sharedMatrix(task.A);
   const counter = new SharedArrayBuffer(4);
   const R = task.restarts.length;
@@ -120,7 +120,7 @@ export async function runPool(task: PoolTask, workers: number, onResult: (r: Lan
       worker.on('message', (msg: WorkerMessage) => {
         if (msg.type === 'result') onResult(msg.result);
         else if (msg.type === 'part') onPart(msg.part);
-        else if (msg.type === 'check') onCheck?.();
+        else if (msg.type === 'check') onCheck?.(msg.pass);
         // 'done' needs nothing: the exit event settles the promise
         else if (msg.type === 'error') {
           failed = true;

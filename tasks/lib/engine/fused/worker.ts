@@ -28,7 +28,7 @@ async function main(): Promise<void> {
         : {}),
       ...(input.chunkRows !== undefined ? { chunkRows: input.chunkRows } : {}),
       onResult: (r) => post({ type: 'result', result: r }, [r.W.buffer as ArrayBuffer, r.H.buffer as ArrayBuffer, r.labels.buffer as ArrayBuffer]),
-      onCheck: (_pass, running) => post({ type: 'check', running }),
+      onCheck: (pass, running) => post({ type: 'check', running, pass }),
     });
   } else {
     const { useBackend } = await import('../backend.js');
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     await useBackend(input.backend as Parameters<typeof useBackend>[0]);
     const results = await factorizeRestarts(input.A instanceof SharedArrayBuffer ? A : A, input.m, input.n, input.k, input.chunk, {
       ...input.params, kernels: 'ops', workers: 1,
-    }, () => post({ type: 'check', running: 0 }));
+    }, (e) => post({ type: 'check', running: e.active, pass: e.iteration }));
     for (const r of results) post({ type: 'result', result: r });
   }
 }
