@@ -1,11 +1,11 @@
 import { execa } from 'execa';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { ROOT } from '../paths.js';
 
-export const ROOT = resolve(import.meta.dirname, '../..');
+export { ROOT };
 export const BIN = join(ROOT, 'bin', 'nmf-consensus.js');
-export const SHARED = resolve(ROOT, '../shared');
 
 /** Run the built CLI (npm test builds first); never throws on a non-zero exit. */
 export async function cli(args: string[], env: Record<string, string> = {}) {

@@ -9,7 +9,8 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli, SHARED, tempDir, writeTemp } from './helpers.js';
+import { cli, tempDir, writeTemp } from './helpers.js';
+import { ALL_AML_ORIG } from '../paths.js';
 import { readNpy } from '../../tasks/lib/io/npy.js';
 
 /** 5 features x 6 samples; g4 is nonzero in one sample only, s5 in one feature only. */
@@ -181,7 +182,7 @@ describe('preprocess options', () => {
 });
 
 describe('all_aml_train.orig.gct (raw, CRLF, negatives)', () => {
-  const ORIG = join(SHARED, 'data', 'all_aml_train.orig.gct');
+  const ORIG = ALL_AML_ORIG;
 
   it('fails without --negatives, naming the row and column of the first negative value; nothing written', async () => {
     const dir = tempDir();

@@ -1,5 +1,5 @@
 /**
- * End-to-end check on ALL_AML against R NMF 0.25 (shared/golden/esGolub_metrics.tsv, nrun = 50):
+ * End-to-end check on ALL_AML against R NMF 0.25 (test/fixtures/golden/esGolub_metrics.tsv, nrun = 50):
  * `run` with k = 2..5 and 50 restarts; cophenetic within 0.02 of R's, and the k = 3 consensus
  * membership recovers ALL-B / ALL-T / AML with adjusted Rand index >= 0.75.
  */
@@ -8,20 +8,21 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { adjustedRandIndex } from '../../tasks/lib/metrics/index.js';
 import { readGct } from '../../tasks/lib/io/gct.js';
-import { cli, ROOT, SHARED, tempDir } from '../cli/helpers.js';
+import { cli, tempDir } from '../cli/helpers.js';
+import { ALL_AML, GOLDEN } from '../paths.js';
 
 const COPHENETIC_TOLERANCE = 0.02;
 const MIN_ARI3 = 0.75;
 
 function goldenCophenetic(method: string): Map<number, number> {
-  const [head, ...rows] = readFileSync(join(SHARED, 'golden', 'esGolub_metrics.tsv'), 'utf8').trim().split('\n').map((l) => l.split('\t'));
+  const [head, ...rows] = readFileSync(join(GOLDEN, 'esGolub_metrics.tsv'), 'utf8').trim().split('\n').map((l) => l.split('\t'));
   const col = (name: string) => head!.indexOf(name);
   const out = new Map<number, number>();
   for (const r of rows) if (r[col('method')] === method && r[col('nrun')] === '50') out.set(Number(r[col('rank')]), Number(r[col('cophenetic')]));
   return out;
 }
 
-/** ALL-B / ALL-T / AML from the sample names (as shared/data/esGolub.samples.tsv). */
+/** ALL-B / ALL-T / AML from the sample names (as test/fixtures/esGolub.samples.tsv). */
 function phenotype(sample: string): string {
   return sample.startsWith('AML') ? 'AML' : sample.endsWith('T-cell') ? 'ALL-T' : 'ALL-B';
 }
@@ -30,7 +31,7 @@ function phenotype(sample: string): string {
 describe.concurrent('ALL_AML end to end against R NMF 0.25', () => {
   it.each(['brunet', 'lee'] as const)(`%s: k = 2..5, 50 restarts matches R NMF cophenetic within ${COPHENETIC_TOLERANCE} and k = 3 ARI >= ${MIN_ARI3}`, async (algorithm) => {
     const out = tempDir(`nmfc-e2e-${algorithm}-`);
-    const r = await cli(['run', '--input', join(ROOT, 'examples', 'ALL_AML_data.gct'), '--outdir', out, '--ks', '2-5', '--restarts', '50', '--algorithm', algorithm, '--workers', '2'] /* default seed 123456789 */);
+    const r = await cli(['run', '--input', ALL_AML, '--outdir', out, '--ks', '2-5', '--restarts', '50', '--algorithm', algorithm, '--workers', '2'] /* default seed 123456789 */);
     expect(r.stderr).not.toMatch(/error/i);
     expect(r.code).toBe(0);
 

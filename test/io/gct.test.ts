@@ -4,8 +4,9 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
 import { readGct, writeGct12, formatFloat32 } from '../../tasks/lib/io/gct.js';
 import { expectInputError, tempDir } from './helpers.js';
-
-const DATA = '/work/shared/data';
+import { ALL_AML, ALL_AML_ORIG, ESGOLUB_GZ } from '../paths.js';
+import { writeSyntheticGct } from '../../bench/synthetic.js';
+import { readNpy } from '../../tasks/lib/io/npy.js';
 const file = tempDir('gct');
 
 function gct12(rows: string[], samples = ['s1', 's2', 's3'], dims?: string): string {
@@ -14,11 +15,11 @@ function gct12(rows: string[], samples = ['s1', 's2', 's3'], dims?: string): str
 
 describe('real data', () => {
   test('ALL_AML_data.gct reads as 5000 x 38, checked against the raw text', () => {
-    const text = readFileSync(`${DATA}/ALL_AML_data.gct`, 'utf8').split('\n');
+    const text = readFileSync(ALL_AML, 'utf8').split('\n');
     const header = text[2]!.split('\t');
     const firstRow = text[3]!.split('\t');
     const lastRow = text[5002]!.split('\t');
-    const m = readGct(`${DATA}/ALL_AML_data.gct`);
+    const m = readGct(ALL_AML);
     expect([m.rows, m.cols]).toEqual([5000, 38]);
     expect(m.data).toBeInstanceOf(Float64Array);
     expect(m.data.length).toBe(5000 * 38);
@@ -36,9 +37,9 @@ describe('real data', () => {
     expect(m.source.format).toBe('gct1.2');
   });
 
-  test('ALL_AML_data.gct equals esGolub.gct (PROVENANCE: identical values; esGolub sum 65006387)', () => {
-    const a = readGct(`${DATA}/ALL_AML_data.gct`);
-    const b = readGct(`${DATA}/esGolub.gct`);
+  test('ALL_AML_data.gct equals esGolub.gct.gz (PROVENANCE: identical values; esGolub sum 65006387)', () => {
+    const a = readGct(ALL_AML);
+    const b = readGct(ESGOLUB_GZ);
     expect(b.rowIds).toEqual(a.rowIds);
     let diff = 0;
     for (let i = 0; i < a.data.length; i++) if (a.data[i] !== b.data[i]) diff++;
@@ -51,10 +52,10 @@ describe('real data', () => {
   });
 
   test('all_aml_train.orig.gct: CRLF, trailing tabs and quoted descriptions are handled', () => {
-    const raw = readFileSync(`${DATA}/all_aml_train.orig.gct`, 'latin1');
+    const raw = readFileSync(ALL_AML_ORIG, 'latin1');
     expect(raw.includes('\r\n')).toBe(true); // the fixture really is CRLF
     const lines = raw.split('\r\n');
-    const m = readGct(`${DATA}/all_aml_train.orig.gct`);
+    const m = readGct(ALL_AML_ORIG);
     expect([m.rows, m.cols]).toEqual([7129, 38]);
     expect(m.colIds[37]).toBe(lines[2]!.split('\t')[39]);
     expect(m.colIds.every((id) => !/\s/.test(id))).toBe(true);
@@ -68,11 +69,25 @@ describe('real data', () => {
     expect(m.rowDescriptions[i]).toBe('Glycophorin Sta type A (HGpSta(A)) gene, exons 3 and 4 and partial cds');
   });
 
-  test('the gzipped synthetic 5000 x 1000 file reads', () => {
-    const m = readGct(`${DATA}/synth_5000x1000_k5.gct.gz`);
-    expect([m.rows, m.cols]).toEqual([5000, 1000]);
-    expect(m.colIds[0]).toBe('cell1');
-    expect(m.data[0]).toBe(0.921727);
+  test('a seeded 2000 x 300 GCT of several MB reads the same gzipped as plain, and as the values written', async () => {
+    // The bench's generator (bench/synthetic.ts) writes the text and, independently, the parsed float32 values.
+    const plain = file('synth.gct');
+    const npy = file('synth.npy');
+    await writeSyntheticGct(plain, { m: 2000, n: 300, k: 5, seed: 20240601, noise: 0.1 }, npy);
+    const raw = readFileSync(plain);
+    expect(raw.length).toBeGreaterThan(2 ** 22); // several gzip blocks and read chunks
+    const gz = file('synth.gct.gz', raw, true);
+    const a = readGct(plain);
+    const b = readGct(gz);
+    expect([b.rows, b.cols]).toEqual([2000, 300]);
+    expect(b.colIds).toEqual(a.colIds);
+    expect(b.rowIds).toEqual(a.rowIds);
+    expect(b.data).toEqual(a.data);
+    const ref = readNpy(npy);
+    expect(ref.shape).toEqual([2000, 300]);
+    let mismatches = 0;
+    for (let i = 0; i < b.data.length; i++) if (Math.fround(b.data[i]!) !== ref.data[i]) mismatches++;
+    expect(mismatches).toBe(0);
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { readInput, readMatrixFile, cellLocation } from '../../tasks/lib/io/read-input.js';
 import { catchError, expectInputError, tempDir } from './helpers.js';
+import { ALL_AML } from '../paths.js';
 
 const file = tempDir('input');
 const GCT = '#1.2\n1\t2\nName\tDescription\ta\tb\nr\td\t1\t2\n';
@@ -32,10 +33,10 @@ describe('readMatrixFile dispatch', () => {
   });
 
   test('real data through the dispatcher', () => {
-    const m = readMatrixFile('/work/shared/data/ALL_AML_data.gct');
+    const m = readMatrixFile(ALL_AML);
     expect([m.rows, m.cols]).toEqual([5000, 38]);
-    expect(cellLocation(m, 0, 0)).toBe('/work/shared/data/ALL_AML_data.gct line 4, column 3');
-    expect(cellLocation(m, 4999, 37)).toBe('/work/shared/data/ALL_AML_data.gct line 5003, column 40');
+    expect(cellLocation(m, 0, 0)).toBe(`${ALL_AML} line 4, column 3`);
+    expect(cellLocation(m, 4999, 37)).toBe(`${ALL_AML} line 5003, column 40`);
   });
 
   test('an unknown format is a usage error (exit 2); a broken HDF5 file and zip are input errors', async () => {

@@ -5,9 +5,10 @@ import { readMatrixFile } from '../../tasks/lib/io/read-input.js';
 import { cellLocation, type SourcedMatrix } from '../../tasks/lib/io/text.js';
 import { applyNegativesPolicy, dropAllZero, preprocessMatrix } from '../../tasks/preprocess/transform.js';
 import { catchError, expectInputError, tempDir } from './helpers.js';
+import { ALL_AML, ALL_AML_ORIG } from '../paths.js';
 
 const file = tempDir('transform');
-const ORIG = '/work/shared/data/all_aml_train.orig.gct';
+const ORIG = ALL_AML_ORIG;
 
 function gct(rows: string[], samples: string[]): string {
   return ['#1.2', `${rows.length}\t${samples.length}`, ['Name', 'Description', ...samples].join('\t'), ...rows].join('\n') + '\n';
@@ -148,7 +149,7 @@ describe('preprocessMatrix', () => {
   });
 
   test('the clean ALL_AML data passes unchanged', () => {
-    const m = readMatrixFile('/work/shared/data/ALL_AML_data.gct');
+    const m = readMatrixFile(ALL_AML);
     const r = preprocessMatrix(m, { negatives: 'error' });
     expect(r.dropped).toEqual([]);
     expect(r.matrix.data).toBe(m.data);

@@ -5,6 +5,7 @@ import { describe, expect, test } from 'vitest';
 import { sha256File } from '../../tasks/lib/io/hash.js';
 import { formatTsvCell, readTsv, readTsvRecords, writeTsv, writeTsvRecords } from '../../tasks/lib/io/tsv.js';
 import { expectInputError, tempDir } from './helpers.js';
+import { ALL_AML } from '../paths.js';
 
 const file = tempDir('tsv');
 
@@ -53,7 +54,7 @@ describe('sha256File', () => {
     const p = file('abc.txt', 'abc');
     expect(sha256File(p)).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
     // PROVENANCE.md: sha256 of ALL_AML_data.gct.
-    expect(sha256File('/work/shared/data/ALL_AML_data.gct')).toBe('b088d8658f4c05c2df5e5e5a13bb602cdda8dcb89940488f00597a48b4978b67');
+    expect(sha256File(ALL_AML)).toBe('b088d8658f4c05c2df5e5e5a13bb602cdda8dcb89940488f00597a48b4978b67');
   });
 
   test('multi-chunk file equals the one-shot digest', () => {

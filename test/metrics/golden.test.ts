@@ -1,11 +1,10 @@
 /**
- * Exact checks against R NMF 0.25 on esGolub (/work/shared/golden, see its README): for every golden
+ * Exact checks against R NMF 0.25 on esGolub (test/fixtures/golden, see its README): for every golden
  * consensus matrix, our cophenetic correlation, dispersion and consensus silhouette must equal R's row
  * of esGolub_metrics.tsv, and our k-cluster cut must equal R's `cutree` membership up to relabeling.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   adjustedRandIndex,
@@ -15,12 +14,11 @@ import {
   cutree,
   dispersion,
 } from '../../tasks/lib/metrics/index.js';
+import { GOLDEN } from '../paths.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const GOLDEN = path.resolve(here, '../../../shared/golden');
 const RNMF = path.join(GOLDEN, 'esGolub_rnmf');
 if (!existsSync(path.join(GOLDEN, 'esGolub_metrics.tsv')) || !existsSync(RNMF)) {
-  throw new Error(`golden data not found at ${GOLDEN} (expected the repository's sibling ../shared/golden)`);
+  throw new Error(`golden data not found at ${GOLDEN} (test/fixtures/golden is part of the repository)`);
 }
 
 function readTsv(file: string): { header: string[]; rows: string[][] } {
