@@ -15,6 +15,7 @@ import { runFactorize, parseRestartRange } from './factorize/command.js';
 import { largeN, runConsensus } from './consensus/command.js';
 import { runReport } from './report/command.js';
 import { runPipeline } from './run.js';
+import { formatPlan, parsePerShard, planShards, type PlanFormat } from './plan/command.js';
 import { toolVersion } from './lib/paths.js';
 
 const DEFAULTS = embeddedDefaults();
@@ -207,7 +208,22 @@ const cli = yargs(hideBin(process.argv))
         await runReport({ consensus: argv.consensus, outdir: argv.outdir, pdf: argv.pdf === true, ...(argv.annotations ? { annotations: argv.annotations } : {}) });
       }),
   )
-  .demandCommand(1, 'Give a command: run, preprocess, factorize, consensus or report (see --help).')
+  .command(
+    'plan',
+    'Print the scatter plan: one line "k first last" (TSV, or JSON [[k, first, last], ...]) per factorize shard; the workflows run one task per line',
+    (y) =>
+      common(y)
+        .option('ks', { type: 'string', describe: `Ranks: a range 2-6 or a list 2,3,5 ${dflt('ks')}` })
+        .option('restarts', { type: 'string', describe: `Restarts per k ${dflt('restarts')}` })
+        .option('restarts-per-shard', { type: 'string', default: '10', describe: 'Most restarts per shard (one factorize task each)' })
+        .option('format', { type: 'string', choices: ['tsv', 'json'], default: 'tsv', describe: 'tsv: k, first, last per line, no header; json: [[k, first, last], ...]' }),
+    (argv) =>
+      handle(async () => {
+        const p = params(argv, ['restarts-per-shard', 'restartsPerShard', 'format']);
+        process.stdout.write(formatPlan(planShards(p.ks, p.restarts, parsePerShard(String(argv.restartsPerShard))), argv.format as PlanFormat));
+      }),
+  )
+  .demandCommand(1, 'Give a command: run, preprocess, factorize, consensus, report or plan (see --help).')
   .strict()
   .version(toolVersion())
   .help()

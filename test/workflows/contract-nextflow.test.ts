@@ -3,7 +3,7 @@
  * (workflows/nextflow/modules/local/<stage>/main.nf) is extracted, its Groovy placeholders filled
  * with the params of -profile test (nextflow.config + conf/test.config) and staged inputs, and run
  * with bash -euo pipefail in a task folder, as Nextflow would; the tasks are chained the way main.nf
- * wires them (scatter from lib/ShardPlan.groovy, gather into one CONSENSUS). The gathered
+ * wires them (scatter from the PLAN process's `nmf-consensus plan`, gather into one CONSENSUS). The gathered
  * consensus/ must equal `nmf-consensus run`'s byte for byte. Every declared output must exist, the
  * versions.yml must hold the CLI's version, and every stub block must produce the declared outputs.
  */
@@ -12,13 +12,13 @@ import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
-  ANNOTATIONS, EXAMPLE, NF, TINY, cliOnPath, describeWithTool, expectSameFolder, groovy, groovyMissing, pool, referenceRun, stageEnv,
+  ANNOTATIONS, EXAMPLE, NF, TINY, cliOnPath, describeWithTool, expectSameFolder, groovyMissing, pool, referenceRun, stageEnv,
   tempDir, toolVersion,
 } from './helpers.js';
 import { type Binding, type NfProcess, gstring, groovyExpr, parseNfProcess, parseParamsBlock, stripIndent } from './parse.js';
 
-const STAGES = ['preprocess', 'factorize', 'consensus', 'report'] as const;
-const SUBCOMMAND: Record<string, string> = { PREPROCESS: 'preprocess', FACTORIZE: 'factorize', CONSENSUS: 'consensus', REPORT: 'report' };
+const STAGES = ['plan', 'preprocess', 'factorize', 'consensus', 'report'] as const;
+const SUBCOMMAND: Record<string, string> = { PLAN: 'plan', PREPROCESS: 'preprocess', FACTORIZE: 'factorize', CONSENSUS: 'consensus', REPORT: 'report' };
 
 /** params as `nextflow run -profile test` sees them. */
 function testProfileParams(): Record<string, unknown> {
@@ -76,13 +76,10 @@ describeWithTool('Nextflow modules: command lines executed, gathered consensus e
   beforeAll(async () => {
     work = tempDir('nmfc-nf-contract-');
     bin = cliOnPath(work);
-    const [ref, g] = await Promise.all([
-      referenceRun(work),
-      groovy(join(import.meta.dirname, 'plan.groovy'), [join(NF, 'lib/ShardPlan.groovy'), String(params.ks), String(params.restarts), String(params.restarts_per_shard)]),
-    ]);
-    reference = ref;
-    if (g.exitCode !== 0) throw new Error(`ShardPlan failed: ${g.stderr}`);
-    plan = g.stdout.split('\n').filter((l) => l && !l.startsWith('==')).map((l) => l.split(' ').map(Number));
+    const ref = referenceRun(work);
+    // PLAN -> shards.tsv, read as main.nf does (splitCsv sep '\t', every field an int)
+    tasks.plan = await runProcess(procs.plan, {}, params, join(work, 'plan'), bin);
+    plan = readFileSync(join(tasks.plan.dir, 'shards.tsv'), 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t').map(Number));
 
     // main.nf: PREPROCESS(matrix) -> FACTORIZE(prep x plan) -> CONSENSUS(prep, all shards) -> REPORT(consensus, annotations)
     const meta = { id: basename(String(params.input)).replace(/\..*$/, '') };
@@ -94,6 +91,7 @@ describeWithTool('Nextflow modules: command lines executed, gathered consensus e
     const shards = shardTasks.map((t) => join(t.dir, 'shards', readShardName(t.dir)));
     tasks.consensus = await runProcess(procs.consensus, { meta, prep, shards }, params, join(work, 'consensus'), bin);
     tasks.report = await runProcess(procs.report, { meta, consensus: join(tasks.consensus.dir, 'consensus'), annotations: params.annotations ?? [] }, params, join(work, 'report'), bin);
+    reference = await ref;
   }, 300_000);
 
   afterAll(() => {
@@ -116,9 +114,10 @@ describeWithTool('Nextflow modules: command lines executed, gathered consensus e
       expect(readFileSync(p.file, 'utf8')).toMatch(/^\s+container "\$\{params\.container\}"$/m);
     }
     expect(procs.factorize.label).toBe('process_gpu');
+    expect(readFileSync(join(NF, 'main.nf'), 'utf8')).toMatch(/PLAN\.out\.shards\.splitCsv\(sep: '\\t'\)/);
   });
 
-  it('the scatter is every k x every restart range (ShardPlan)', () => {
+  it('the scatter is every k x every restart range (PLAN: nmf-consensus plan)', () => {
     expect(plan).toEqual([[2, 0, 1], [2, 2, 3], [3, 0, 1], [3, 2, 3]]);
     expect(shardTasks).toHaveLength(4);
   });
@@ -135,7 +134,7 @@ describeWithTool('Nextflow modules: command lines executed, gathered consensus e
   });
 
   it('every task wrote versions.yml with the CLI version', () => {
-    for (const t of [tasks.preprocess!, shardTasks[0]!, tasks.consensus!, tasks.report!]) {
+    for (const t of [tasks.plan!, tasks.preprocess!, shardTasks[0]!, tasks.consensus!, tasks.report!]) {
       const y = readFileSync(join(t.dir, 'versions.yml'), 'utf8');
       expect(y).toMatch(new RegExp(`^"NMF_CONSENSUS:[A-Z]+":\\n    nmf-consensus: ${toolVersion().replace(/\./g, '\\.')}\\n$`));
     }

@@ -44,14 +44,18 @@ describe('Slurm scripts: command lines executed (stand-in sbatch), consensus equ
     expect(submit.exitCode, submit.stderr).toBe(0);
     expect(calls).toHaveLength(3);
     expect(calls[0]).toMatch(/preprocess\.sbatch$/);
-    expect(calls[1]).toMatch(/--partition gpu --array 0-3 --dependency afterok:100 .*factorize\.sbatch$/);
-    expect(calls[2]).toMatch(/--dependency afterok:101 .*consensus\.sbatch$/);
-    expect(readFileSync(join(out, 'slurm/shards.tsv'), 'utf8')).toBe('2 0 1\n2 2 3\n3 0 1\n3 2 3\n');
+    expect(calls[0]).not.toMatch(/--partition/); // no default partition: the cluster's default
+    expect(calls[1]).toMatch(/--partition gpu --array 0-3 --dependency afterok:100 --kill-on-invalid-dep=yes .*factorize\.sbatch$/);
+    expect(calls[1]).not.toMatch(/--gres/); // GPUs only with --gpu
+    expect(calls[2]).toMatch(/--dependency afterok:101 --kill-on-invalid-dep=yes .*consensus\.sbatch$/);
+    expect(readFileSync(join(out, 'slurm/shards.tsv'), 'utf8')).toBe('2\t0\t1\n2\t2\t3\n3\t0\t1\n3\t2\t3\n');
     expect(readFileSync(join(out, 'slurm/jobs.txt'), 'utf8')).toBe('100\n101\n102\n');
   });
 
-  it('factorize.sbatch asks for one GPU per array task, and each task ran one shard', () => {
-    expect(readFileSync(join(SLURM, 'factorize.sbatch'), 'utf8')).toMatch(/^#SBATCH --gres=gpu:1$/m);
+  it('factorize.sbatch asks for no GPU itself (submit.sh --gpu does), uses the task\'s CPUs as workers, and each task ran one shard', () => {
+    const script = readFileSync(join(SLURM, 'factorize.sbatch'), 'utf8');
+    expect(script).not.toMatch(/^#SBATCH --gres/m);
+    expect(script).toMatch(/--workers "\$\{SLURM_CPUS_PER_TASK:-1\}"/);
     const logs = readdirSync(join(out, 'slurm/logs')).filter((f) => f.startsWith('nmf-factorize-')).sort();
     expect(logs).toEqual(['nmf-factorize-101_0.out', 'nmf-factorize-101_1.out', 'nmf-factorize-101_2.out', 'nmf-factorize-101_3.out']);
     expect(readdirSync(join(out, 'shards')).sort()).toEqual(['k2.r0-1', 'k2.r2-3', 'k3.r0-1', 'k3.r2-3']);

@@ -15,7 +15,7 @@ while (( $# )); do
     --array|-a) array="$2"; shift 2 ;;
     --dependency|-d) dep="$2"; shift 2 ;;
     --output|-o) output="$2"; shift 2 ;;
-    --export|--partition|-p|--mem|--cpus-per-task|-c|--gres|--job-name|-J|--time|-t|--account|-A|--qos|-q) shift 2 ;;
+    --export|--kill-on-invalid-dep|--partition|-p|--mem|--cpus-per-task|-c|--gres|--job-name|-J|--time|-t|--account|-A|--qos|-q) shift 2 ;;
     -*) echo "fake sbatch: option $1 not known to the stand-in" >&2; exit 1 ;;
     *) break ;;
   esac

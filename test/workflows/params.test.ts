@@ -7,16 +7,16 @@
  * - nextflow_schema.json is valid JSON Schema 2020-12 (what nf-schema 2 reads) and lists exactly the
  *   params of nextflow.config, with the same defaults;
  * - the image is set once per workflow and equals containers/IMAGE, whose tag is package.json's version;
- * - the three scatter plans (Nextflow lib/ShardPlan.groovy, WDL plan_shards, slurm/submit.sh) agree.
+ * (the scatter plan is plan.test.ts).
  */
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { execa } from 'execa';
 import yaml from 'js-yaml';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { BIN, EXAMPLE, NF, ROOT, SLURM, WDL, describeWithTool, groovy, groovyMissing, tempDir, toolVersion } from './helpers.js';
-import { parseParamsBlock, parseWdl, wdlCommand, wdlLiteral } from './parse.js';
+import { describe, expect, it } from 'vitest';
+import { BIN, EXAMPLE, NF, ROOT, WDL, toolVersion } from './helpers.js';
+import { parseParamsBlock, parseWdl, wdlLiteral } from './parse.js';
 
 const paramsSchema = JSON.parse(readFileSync(join(ROOT, 'schemas/params.schema.json'), 'utf8'));
 const defaults = yaml.load(readFileSync(join(ROOT, 'conf/defaults.yaml'), 'utf8')) as Record<string, unknown>;
@@ -133,45 +133,5 @@ describe('one image per workflow, equal to containers/IMAGE', () => {
     const config = readFileSync(join(NF, 'nextflow.config'), 'utf8');
     expect(config.split(image).length - 1, 'nextflow.config names the image once').toBe(1);
     expect(readFileSync(WDL, 'utf8').split(image).length - 1, 'the WDL names the image once').toBe(1);
-  });
-});
-
-describeWithTool('scatter plans agree: Nextflow ShardPlan, WDL plan_shards, slurm/submit.sh', groovyMissing(), () => {
-  const CASES: [string, number, number][] = [['2-5', 20, 10], ['2-3,5', 5, 2], ['3', 7, 3], [' 2, 4-5 ', 1, 1], ['2-3,3', 3, 5], ['4,2', 10, 4]];
-  let groovyPlans: string[];
-
-  beforeAll(async () => {
-    const r = await groovy(join(import.meta.dirname, 'plan.groovy'), [join(NF, 'lib/ShardPlan.groovy'), ...CASES.flatMap((c) => c.map(String))]);
-    if (r.exitCode !== 0) throw new Error(r.stderr);
-    groovyPlans = `${r.stdout}\n`.split(/^== .*\n/m).slice(1);
-  });
-
-  it('the same shards, in the same order, for every case', async () => {
-    const task = wdl.tasks.get('plan_shards')!;
-    const work = tempDir('nmfc-plan-');
-    for (const [i, [ks, restarts, per]] of CASES.entries()) {
-      const wdlRun = await execa('bash', ['-c', wdlCommand(task.command, { ks, restarts, restarts_per_shard: per }, work)], { cwd: work });
-      const wdlPlan = (JSON.parse(readFileSync(join(work, 'shards.json'), 'utf8')) as number[][]).map((s) => `${s.join(' ')}\n`).join('');
-      expect(wdlRun.exitCode).toBe(0);
-      const out = join(work, `slurm-${i}`);
-      const s = await execa(join(SLURM, 'submit.sh'), ['--input', EXAMPLE, '--outdir', out, '--ks', ks, '--restarts', String(restarts), '--restarts-per-shard', String(per), '--dry-run']);
-      expect(s.exitCode).toBe(0);
-      const slurmPlan = readFileSync(join(out, 'slurm/shards.tsv'), 'utf8');
-      expect(groovyPlans[i], `Nextflow plan for ${ks} ${restarts} ${per}`).toBe(slurmPlan);
-      expect(wdlPlan, `WDL plan for ${ks} ${restarts} ${per}`).toBe(slurmPlan);
-    }
-    expect(groovyPlans[1]).toBe('2 0 1\n2 2 3\n2 4 4\n3 0 1\n3 2 3\n3 4 4\n5 0 1\n5 2 3\n5 4 4\n');
-    rmSync(work, { recursive: true, force: true });
-  });
-
-  it('all three refuse a rank below 2', async () => {
-    const g = await groovy(join(import.meta.dirname, 'plan.groovy'), [join(NF, 'lib/ShardPlan.groovy'), '1-3', '4', '2']);
-    expect(g.exitCode).not.toBe(0);
-    const work = tempDir('nmfc-plan-bad-');
-    const w = await execa('bash', ['-c', wdlCommand(wdl.tasks.get('plan_shards')!.command, { ks: '1-3', restarts: 4, restarts_per_shard: 2 }, work)], { cwd: work, reject: false });
-    expect(w.exitCode).toBe(2);
-    const s = await execa(join(SLURM, 'submit.sh'), ['--input', EXAMPLE, '--outdir', join(work, 'o'), '--ks', '1-3', '--dry-run'], { reject: false });
-    expect(s.exitCode).toBe(2);
-    rmSync(work, { recursive: true, force: true });
   });
 });

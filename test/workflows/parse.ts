@@ -36,7 +36,8 @@ export function parseNfProcess(file: string): NfProcess {
     if (!m) throw new Error(`${file}: no ${start}: section before ${end}:`);
     return m[1]!;
   };
-  const inputs = section('input', 'output').split('\n').map((l) => l.trim()).filter(Boolean).map((line) => {
+  // a process without inputs (PLAN) runs once
+  const inputs = (/^\s+input:\s*$/m.test(text) ? section('input', 'output') : '').split('\n').map((l) => l.trim()).filter(Boolean).map((line) => {
     const els: NfInput[] = [];
     const re = /(val|path)\s*\(\s*(\w+)\s*(?:,\s*stageAs:\s*'([^']+)'\s*)?\)|(val|path)\s+(\w+)/g;
     for (let m; (m = re.exec(line)); ) {
@@ -51,15 +52,16 @@ export function parseNfProcess(file: string): NfProcess {
     if (!pattern || !emit) throw new Error(`${file}: cannot read the output declaration "${line}"`);
     return { pattern, emit };
   });
-  const scriptPart = /^\s+script:\s*$([\s\S]*?)^\s+stub:\s*$([\s\S]*)$/m.exec(text);
-  if (!scriptPart) throw new Error(`${file}: needs script: then stub:`);
+  // without a stub: block, -stub-run runs the script (PLAN)
+  const scriptPart = /^\s+script:\s*$([\s\S]*?)(?:^\s+stub:\s*$([\s\S]*))?$(?![\s\S])/m.exec(text);
+  if (!scriptPart) throw new Error(`${file}: needs a script: block`);
   const [pre, body] = splitTripleQuoted(scriptPart[1]!, file);
   const defs: [string, string][] = pre.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => {
     const m = /^def\s+(\w+)\s*=\s*(.+)$/.exec(l);
     if (!m) throw new Error(`${file}: only "def name = expr" lines may precede the script string, not "${l}"`);
     return [m[1]!, m[2]!];
   });
-  const [, stub] = splitTripleQuoted(scriptPart[2]!, file);
+  const stub = scriptPart[2] === undefined ? body : splitTripleQuoted(scriptPart[2], file)[1];
   return { name, file, label, inputs, outputs, defs, script: body, stub };
 }
 

@@ -1,8 +1,8 @@
 /**
  * workflows/slurm/ on a real (one-node) Slurm: test/workflows/slurm-cluster.sh starts munged,
  * slurmctld and slurmd under a temporary folder (partitions cpu and gpu, Gres=gpu:2 backed by
- * placeholder device files), submit.sh submits preprocess -> factorize array (-p gpu, --gres=gpu:1
- * per task) -> consensus+report chained by afterok, and the test waits for them (at most 5 min).
+ * placeholder device files), submit.sh --gpu submits preprocess -> factorize array (-p gpu, --gres=gpu:1
+ * per task; --backend wasm, as the placeholder GPUs cannot compute) -> consensus+report chained by afterok, and the test waits for them (at most 5 min).
  * Checks: every job completed with exit 0 on the partition it asked for, every array task held one
  * GPU and saw CUDA_VISIBLE_DEVICES, consensus+report started only after the last shard, and the
  * consensus equals `nmf-consensus run`'s byte for byte. Every daemon is stopped in afterAll.
@@ -59,7 +59,8 @@ describeWithTool('Slurm: job array on a GPU partition, dependent consensus+repor
     out = join(work, 'run');
     const sub = await execa(join(SLURM, 'submit.sh'), ['--input', EXAMPLE, '--outdir', out, '--ks', TINY.ks, '--restarts', String(TINY.restarts),
       '--restarts-per-shard', String(TINY.restarts_per_shard), '--config', config, '--annotations', ANNOTATIONS, '--partition', 'gpu',
-      '--sbatch-opt=--mem=400M', '--sbatch-opt=--cpus-per-task=1'], { env, reject: false });
+      // --gpu asks --gres=gpu:1 per shard; the placeholder GPUs cannot compute, so the backend stays wasm
+      '--gpu', '--backend', TINY.backend, '--sbatch-opt=--mem=400M', '--sbatch-opt=--cpus-per-task=1'], { env, reject: false });
     if (sub.exitCode !== 0) throw new Error(`submit.sh failed: ${sub.stderr}`);
     const [pre, fac, con] = readFileSync(join(out, 'slurm/jobs.txt'), 'utf8').trim().split('\n') as [string, string, string];
     jobs = { pre, fac, con };

@@ -62,8 +62,8 @@ describeWithTool('Nextflow files parse with Groovy 4', groovyMissing(), () => {
 
   it('finds the pipeline files', () => {
     const rel = nfFiles.map((f) => relative(NF, f));
-    for (const f of ['main.nf', 'nextflow.config', 'conf/base.config', 'conf/test.config', 'conf/modules.config', 'lib/ShardPlan.groovy',
-      'modules/local/preprocess/main.nf', 'modules/local/factorize/main.nf', 'modules/local/consensus/main.nf', 'modules/local/report/main.nf']) {
+    for (const f of ['main.nf', 'nextflow.config', 'conf/base.config', 'conf/test.config', 'conf/modules.config',
+      'modules/local/plan/main.nf', 'modules/local/preprocess/main.nf', 'modules/local/factorize/main.nf', 'modules/local/consensus/main.nf', 'modules/local/report/main.nf']) {
       expect(rel).toContain(f);
     }
   });

@@ -2,20 +2,22 @@
 /*
  * nmf-consensus: consensus NMF clustering, four CLI stages wired as a scatter/gather.
  *
+ *   PLAN        nmf-consensus plan         ks, restarts, per shard   -> shards.tsv (k, first, last)
  *   PREPROCESS  nmf-consensus preprocess   matrix (+features file)   -> preprocess/
  *   FACTORIZE   nmf-consensus factorize    preprocess/, k, a-b        -> shards/k<k>.r<a>-<b>/   one task per shard
  *   CONSENSUS   nmf-consensus consensus    preprocess/, every shard   -> consensus/              gather
  *   REPORT      nmf-consensus report       consensus/ (+annotations)  -> report/
  *
- * Shards are every (k, restart range) from --ks, --restarts and --restarts_per_shard
- * (lib/ShardPlan.groovy). The gathered consensus/ is byte-identical to `nmf-consensus run` with
- * the same parameters and backend.
+ * Shards are every (k, restart range) that `nmf-consensus plan` prints for --ks, --restarts and
+ * --restarts_per_shard (the PLAN process; the one scatter rule, shared with the WDL and Slurm).
+ * The gathered consensus/ is byte-identical to `nmf-consensus run` with the same parameters and backend.
  *
  *   nextflow run workflows/nextflow -profile test,docker
  *   nextflow run workflows/nextflow --input data.gct --outdir results -profile slurm,apptainer,gpu
  */
 nextflow.enable.dsl = 2
 
+include { PLAN       } from './modules/local/plan/main'
 include { PREPROCESS } from './modules/local/preprocess/main'
 include { FACTORIZE  } from './modules/local/factorize/main'
 include { CONSENSUS  } from './modules/local/consensus/main'
@@ -35,8 +37,10 @@ workflow NMF_CONSENSUS {
     PREPROCESS ( ch_input, ch_features )
     ch_versions = ch_versions.mix(PREPROCESS.out.versions)
 
-    // scatter: one FACTORIZE task per (k, first, last) shard
-    ch_plan = Channel.fromList(ShardPlan.shards(params.ks, params.restarts as int, params.restarts_per_shard as int))
+    // scatter: one FACTORIZE task per (k, first, last) line of `nmf-consensus plan`
+    PLAN ()
+    ch_versions = ch_versions.mix(PLAN.out.versions)
+    ch_plan = PLAN.out.shards.splitCsv(sep: '\t').map { row -> row.collect { it as int } }
     FACTORIZE ( PREPROCESS.out.prep.combine(ch_plan) )     // [ meta, preprocess/, k, first, last ]
     ch_versions = ch_versions.mix(FACTORIZE.out.versions.first())
 

@@ -3,7 +3,7 @@ version 1.0
 # nmf-consensus: consensus NMF clustering, four CLI stages wired as a scatter/gather.
 #
 #   preprocess      nmf-consensus preprocess   input_matrix                -> preprocess.tar (preprocess/)
-#   plan_shards     (bash)                     ks, restarts, per shard     -> [[k, first, last], ...]
+#   plan_shards     nmf-consensus plan         ks, restarts, per shard     -> [[k, first, last], ...]
 #   factorize[_gpu] nmf-consensus factorize    preprocess/, k, first-last  -> k<k>.r<a>-<b>.tar (one shard), scattered
 #   consensus       nmf-consensus consensus    preprocess/, every shard    -> consensus/ files + consensus.tar, gathered
 #   report          nmf-consensus report       consensus/ (+annotations)   -> report.html, summary.json, figures
@@ -274,8 +274,8 @@ task preprocess {
   }
 }
 
-# (bash, no CLI) ks, restarts, restarts_per_shard -> shards.json: [[k, first, last], ...], one per shard.
-# Same rule as workflows/nextflow/lib/ShardPlan.groovy and workflows/slurm/submit.sh (a test compares them).
+# nmf-consensus plan: ks, restarts, restarts_per_shard -> shards.json: [[k, first, last], ...], one per shard.
+# The CLI holds the one scatter rule (the Nextflow PLAN process and workflows/slurm/submit.sh call it too).
 task plan_shards {
   input {
     String ks
@@ -288,30 +288,7 @@ task plan_shards {
 
   command <<<
     set -euo pipefail
-    per=~{restarts_per_shard}
-    n=~{restarts}
-    if (( n < 1 || per < 1 )); then echo "restarts and restarts_per_shard must be at least 1" >&2; exit 2; fi
-    IFS=',' read -ra parts <<< '~{ks}'
-    for part in "${parts[@]}"; do
-      part="${part// /}"
-      lo="${part%%-*}"; hi="${part##*-}"
-      if ! [[ "$lo" =~ ^[0-9]+$ && "$hi" =~ ^[0-9]+$ ]] || (( lo < 2 || hi < lo )); then
-        echo "ks: '$part' is not a rank >= 2 or a range lo-hi with lo <= hi" >&2; exit 2
-      fi
-      seq "$lo" "$hi"
-    done | sort -n -u > ks.txt
-    sep=""
-    {
-      printf '['
-      while read -r k; do
-        for (( a = 0; a < n; a += per )); do
-          b=$(( a + per - 1 < n - 1 ? a + per - 1 : n - 1 ))
-          printf '%s[%s,%s,%s]' "$sep" "$k" "$a" "$b"
-          sep=","
-        done
-      done < ks.txt
-      printf ']\n'
-    } > shards.json
+    nmf-consensus plan --ks '~{ks}' --restarts ~{restarts} --restarts-per-shard ~{restarts_per_shard} --format json > shards.json
   >>>
 
   output {
