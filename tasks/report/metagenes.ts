@@ -1,37 +1,23 @@
 /**
- * Metagenes: for each factor of the best restart (lowest objective) of a k, the features with the
- * largest weights in that column of W, weights normalized to sum 1 per factor so they compare
- * across factors (as R NMF's basis() read column-wise).
+ * The page's metagene table: per consensus cluster (the factor of the best restart matched to it),
+ * the most specific features (tasks/lib/metagenes.ts), each with its gene symbol, Kim & Park score
+ * and raw weight; Affymetrix control probes are flagged.
  */
 import { escapeHtml as esc } from './format.js';
+import type { MetageneRow } from '../lib/metagenes.js';
 
-export interface Basis {
-  ids: string[];
-  /** features x k, row-major. */
-  W: Float64Array;
-  k: number;
+function cellOf(r: MetageneRow, c: number): string {
+  const name = r.symbol ? `<b>${esc(r.symbol)}</b> <span class="id">${esc(r.id)}</span>` : esc(r.id);
+  const ctrl = r.control ? ' <span class="ctrl" title="Affymetrix control probe">control</span>' : '';
+  return `<td>${name}${ctrl} <span class="w">score ${r.score.toFixed(3)}, weight ${r.weights[c]!.toPrecision(3)}</span></td>`;
 }
 
-export interface TopFeature {
-  id: string;
-  weight: number;
-}
-
-export function topFeatures(b: Basis, count: number): TopFeature[][] {
-  const m = b.ids.length;
-  return Array.from({ length: b.k }, (_, f) => {
-    let sum = 0;
-    for (let i = 0; i < m; i++) sum += b.W[i * b.k + f]!;
-    const idx = Array.from({ length: m }, (_, i) => i).sort((x, y) => b.W[y * b.k + f]! - b.W[x * b.k + f]! || x - y);
-    return idx.slice(0, count).map((i) => ({ id: b.ids[i]!, weight: sum > 0 ? b.W[i * b.k + f]! / sum : 0 }));
-  });
-}
-
-export function metagenesTable(tops: TopFeature[][]): string {
+/** One column per cluster 1..k; `tops[c]` are cluster c + 1's features, best first. */
+export function metagenesTable(tops: readonly (readonly MetageneRow[])[], factorOfCluster?: readonly number[]): string {
   const rows = Math.max(0, ...tops.map((t) => t.length));
-  const head = `<tr><th>rank</th>${tops.map((_, f) => `<th>factor ${f + 1}</th>`).join('')}</tr>`;
-  const body = Array.from({ length: rows }, (_, r) =>
-    `<tr><th>${r + 1}</th>${tops.map((t) => (t[r] ? `<td>${esc(t[r]!.id)} <span class="w">${t[r]!.weight.toPrecision(3)}</span></td>` : '<td></td>')).join('')}</tr>`,
-  ).join('');
+  const head = `<tr><th>rank</th>${tops
+    .map((_, c) => `<th>cluster ${c + 1}${factorOfCluster ? ` <span class="w">(factor ${factorOfCluster[c]! + 1})</span>` : ''}</th>`)
+    .join('')}</tr>`;
+  const body = Array.from({ length: rows }, (_, r) => `<tr><th>${r + 1}</th>${tops.map((t, c) => (t[r] ? cellOf(t[r]!, c) : '<td></td>')).join('')}</tr>`).join('');
   return `<div class="scroll"><table class="metagenes"><thead>${head}</thead><tbody>${body}</tbody></table></div>`;
 }
