@@ -12,7 +12,7 @@ const W = [
   6.0, 0.2, 0.1,
   0.1, 5.0, 0.2,
   4.0, 4.0, 4.5,
-  3.0, 3.0, 3.0,
+  3.2, 3.0, 2.9,
   2.0, 2.5, 2.0,
 ];
 // consensus cluster 1 <- factor 2, cluster 2 <- factor 0, cluster 3 <- factor 1
