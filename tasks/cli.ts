@@ -116,7 +116,7 @@ const cli = yargs(hideBin(process.argv))
         .option('ks', { type: 'string', describe: `Ranks to test: a range 2-6 or a list 2,3,5 ${dflt('ks')}` })
         .option('restarts', { type: 'string', describe: `Restarts per k (50 recommended for publication) ${dflt('restarts')}` })
         .options(engineFlags)
-        .option('workers', { type: 'string', describe: `Parallel workers: with several k, up to this many factorize processes at once (one k each, largest k first); with one k, threads over its restarts (results do not depend on it) ${dflt('workers')}` })
+        .option('workers', { type: 'string', describe: `Threads for the fused kernels; 0 = the cores available to the process (affinity and cgroup CPU quota). All restarts of all k run on one pool of threads, largest k first (results do not depend on it) ${dflt('workers')}` })
         .options(preprocessFlags)
         .option('max-consensus-n', opt.maxConsensusN)
         .option('consensus-sample-n', opt.consensusSampleN)
@@ -160,7 +160,7 @@ const cli = yargs(hideBin(process.argv))
         .option('restarts', { type: 'string', demandOption: true, describe: 'Inclusive restart range, e.g. 0-19; restart r of rank k always starts from the same random stream' })
         .option('outdir', { ...opt.outdir, describe: 'Folder of shards, e.g. DIR/shards' })
         .options(engineFlags)
-        .option('workers', { type: 'string', describe: `Threads to split the restarts over, each with its own wasm instance; with too few restarts to give every thread a group of four (fused kernels), the threads split the rows of the matrix instead (results do not depend on it) ${dflt('workers')}` })
+        .option('workers', { type: 'string', describe: `Threads for the fused kernels, each with its own wasm instance; 0 = the cores available to the process (affinity and cgroup CPU quota). With too few restarts to give every thread a group of four, the threads split the rows of the matrix instead; the ops kernels run in one thread (results do not depend on it) ${dflt('workers')}` })
         .option('force', opt.force),
     (argv) =>
       handle(async () => {

@@ -118,16 +118,3 @@ describe('row-block streaming on the tfjs-ops path', () => {
     }
   });
 });
-
-describe('--workers on the tfjs-ops path (one tfjs-wasm instance per thread)', () => {
-  beforeAll(async () => {
-    await useBackend('wasm');
-  });
-
-  it('gives the same labels and objectives for 1 and 2 workers', async () => {
-    const params: FactorizeParams = { ...base, kernels: 'ops' };
-    const one = await factorizeRestarts(A, m, n, 3, [0, 1, 2, 3, 4], params);
-    const two = await factorizeRestarts(A, m, n, 3, [0, 1, 2, 3, 4], { ...params, workers: 2 });
-    expectSame(two, one, 0);
-  });
-});

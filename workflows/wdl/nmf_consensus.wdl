@@ -31,7 +31,7 @@ workflow nmf_consensus {
     Int check_every = 10
     Int stable_checks = 40
     String backend = "auto"
-    Int workers = 1
+    Int workers = 0
     String kernels = "auto"
     Int max_device_mb = 1024
     String negatives = "error"
@@ -176,7 +176,7 @@ workflow nmf_consensus {
     check_every: "Iterations between connectivity checks."
     stable_checks: "Stop a restart after more than this many unchanged checks in a row (0: always run max_iter)."
     backend: "Compute backend: auto, tensorflow, webgpu, wasm, cpu."
-    workers: "factorize: threads over the restarts of its shard (results do not depend on it)."
+    workers: "factorize: threads over the restarts of its shard; 0 = the cores available to the task (results do not depend on it)."
     kernels: "Update kernels: auto (fused on wasm, else ops), fused or ops."
     max_device_mb: "Device memory budget for the data matrix in MiB; a larger matrix is streamed in row blocks (0: no limit)."
     negatives: "Negative input values: error, clamp (to 0) or shift (subtract the minimum)."

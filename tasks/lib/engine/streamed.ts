@@ -17,9 +17,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initialFactors } from './prng.js';
 import { ConnectivityStop, argmaxLabels } from './stopping.js';
 import { evaluateFit } from './objective.js';
-import type { FactorizeParams, ProgressEvent, RestartResult } from './factorize.js';
-
-const TINY = 1.1754943508222875e-38;
+import { meanOf } from './blocks.js';
+import { registerPath } from './registry.js';
+import { DEFAULT_EPS, FLOAT32_TINY as TINY, type FactorizeParams, type ProgressEvent, type RestartResult } from './types.js';
 
 interface Run {
   restart: number;
@@ -43,9 +43,7 @@ export async function factorizeStreamed(
   onProgress?: (e: ProgressEvent) => void,
 ): Promise<RestartResult[]> {
   const lee = params.algorithm === 'lee';
-  let meanA = 0;
-  for (let i = 0; i < A.length; i++) meanA += A[i]!;
-  meanA /= A.length;
+  const meanA = meanOf(A);
   const blocks: [number, number][] = [];
   for (let r0 = 0; r0 < m; r0 += blockRows) blocks.push([r0, Math.min(m, r0 + blockRows)]);
   const results = new Map<number, RestartResult>();
@@ -218,3 +216,15 @@ export async function factorizeStreamed(
   }
   return restarts.map((r) => results.get(r)!);
 }
+
+registerPath({
+  name: 'ops-streamed',
+  blockCapMb: Infinity,
+  accepts: (req) => req.kernels === 'ops' && req.streamed,
+  async run(job) {
+    for (const rank of job.ranks) {
+      const results = await factorizeStreamed(job.A, job.m, job.n, rank.k, rank.restarts, job.params, job.blockRows!, job.params.eps ?? DEFAULT_EPS, job.onProgress);
+      for (const r of results) job.onResult(rank.k, r);
+    }
+  },
+});

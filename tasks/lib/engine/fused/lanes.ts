@@ -23,6 +23,7 @@ import { initialFactors } from '../prng.js';
 import { ConnectivityStop, type StopParams } from '../stopping.js';
 import { evaluateFit } from '../objective.js';
 import { Kernel } from './kernel.js';
+import type { RestartResult } from '../types.js';
 
 export const LANES = 4;
 /** Rows per chunk of the fixed summation order (see above). */
@@ -35,16 +36,8 @@ export interface LaneParams extends StopParams {
   eps: number;
 }
 
-export interface LaneResult {
-  restart: number;
-  labels: Uint16Array;
-  iterations: number;
-  converged: boolean;
-  objective: number;
-  relError: number;
-  W: Float32Array;
-  H: Float32Array;
-}
+/** A finished restart: the engine's RestartResult. */
+export type LaneResult = RestartResult;
 
 /** Row split: this thread's part of the rows, and the shared memory where chunk sums meet. */
 export interface RowSplit {

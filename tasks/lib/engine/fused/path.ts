@@ -1,0 +1,66 @@
+/**
+ * The fused path: the AssemblyScript wasm-SIMD kernels (lanes.ts), in this thread for one worker,
+ * otherwise on the worker pool (../pool.ts). A is resident in the kernel's memory or, above the
+ * device budget, copied a block of rows at a time; the numbers are the same either way.
+ */
+import { registerPath } from '../registry.js';
+import { meanOf } from '../blocks.js';
+import { runPool } from '../pool.js';
+import { DEFAULT_EPS, type EngineJob } from '../types.js';
+import { CHUNK_ROWS, LANES, runLanes } from './lanes.js';
+
+/** Largest block of A the fused kernels copy at once: bigger blocks gain nothing (rows are independent). */
+export const FUSED_BLOCK_MB = 16;
+
+async function runFused(job: EngineJob): Promise<void> {
+  const { A, m, n, params } = job;
+  const workers = Math.max(1, Math.floor(params.workers ?? 1));
+  const meanA = meanOf(A);
+  const lp = { algorithm: params.algorithm, seed: params.seed, eps: params.eps ?? DEFAULT_EPS, maxIter: params.maxIter, checkEvery: params.checkEvery, stableChecks: params.stableChecks };
+  const chunkRows = params.chunkRows !== undefined ? { chunkRows: params.chunkRows } : {};
+  // Progress: `iteration` is the driver's pass count (the iteration of the restarts that started first).
+  const done = new Map<number, number>(job.ranks.map((r) => [r.k, 0]));
+  const pass = new Map<number, number>();
+  const progress = (k: number, p?: number) => {
+    if (p !== undefined) pass.set(k, Math.max(pass.get(k) ?? 0, p));
+    const total = job.ranks.find((r) => r.k === k)!.restarts.length;
+    job.onProgress?.({ k, iteration: pass.get(k) ?? 0, active: total - done.get(k)!, done: done.get(k)!, total });
+  };
+  const onResult = (k: number, r: Parameters<EngineJob['onResult']>[1]) => {
+    done.set(k, done.get(k)! + 1);
+    job.onResult(k, r);
+  };
+  if (workers === 1) {
+    for (const { k, restarts } of job.ranks) {
+      let next = 0;
+      runLanes({
+        A, m, n, k, meanA, params: lp, blockRows: job.blockRows, capacity: restarts.length, initial: restarts.length, ...chunkRows,
+        claim: () => (next < restarts.length ? restarts[next++]! : null),
+        onResult: (r) => onResult(k, r),
+        onCheck: (p) => progress(k, p),
+      });
+    }
+    return;
+  }
+  const only = job.ranks.length === 1 ? job.ranks[0]! : null;
+  const chunks = Math.ceil(m / (params.chunkRows ?? CHUNK_ROWS));
+  // Rows split only for one rank with too few restarts to give every thread a group of four.
+  const splitRows = only !== null && chunks >= 2 &&
+    (params.split === 'rows' || ((params.split ?? 'auto') === 'auto' && Math.ceil(only.restarts.length / LANES) < workers));
+  await runPool(
+    { A, m, n, ranks: job.ranks, params: lp, blockRows: job.blockRows, meanA, splitRows, ...chunkRows },
+    workers,
+    (k, r) => {
+      onResult(k, r);
+      progress(k);
+    },
+    (k, p) => progress(k, p),
+  );
+}
+
+registerPath({
+  name: 'fused',
+  blockCapMb: FUSED_BLOCK_MB,
+  accepts: (req) => req.kernels === 'fused',
+  run: runFused,
+});

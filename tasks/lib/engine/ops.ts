@@ -1,0 +1,135 @@
+/**
+ * The tfjs-ops path, the reference: the update rules of updates/ as tfjs-core ops on the active
+ * backend, in the calling thread, A resident on the device. All restarts of a k advance together,
+ * one update step each per iteration, on one device copy of A. A restart that converges is taken off
+ * the batch (its factors are read back and its tensors disposed); the others go on. Each restart's
+ * arithmetic involves only its own tensors, so its result does not depend on which other restarts
+ * share the batch (shard layout).
+ *
+ * Why per-restart 2D ops and not one 3D batched matMul: in tfjs-wasm 4.22 a batched matMul
+ * (batch > 1) bypasses XNNPACK and measured ~15x slower than a loop of 2D matMuls, and
+ * stack/unstack copies cost more than the update itself (measured on ALL_AML, k = 5, 20 restarts:
+ * 132 ms vs 27 ms per iteration).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { initialFactors } from './prng.js';
+import { UPDATE_RULES } from './updates/index.js';
+import { ConnectivityStop, argmaxLabels } from './stopping.js';
+import { evaluateFit } from './objective.js';
+import { meanOf } from './blocks.js';
+import { registerPath } from './registry.js';
+import { DEFAULT_EPS, FLOAT32_TINY, type EngineJob, type FactorizeParams, type ProgressEvent, type RestartResult } from './types.js';
+
+interface Active {
+  restart: number;
+  W: tf.Tensor2D;
+  H: tf.Tensor2D;
+  stop: ConnectivityStop;
+  labels: Uint16Array;
+}
+
+async function factorizeOps(
+  At: tf.Tensor2D,
+  A: Float32Array,
+  m: number,
+  n: number,
+  k: number,
+  restarts: readonly number[],
+  params: FactorizeParams,
+  meanA: number,
+  onResult: (r: RestartResult) => void,
+  onProgress?: (e: ProgressEvent) => void,
+): Promise<void> {
+  const eps = params.eps ?? DEFAULT_EPS;
+  const update = UPDATE_RULES[params.algorithm];
+  let done = 0;
+  let active: Active[] = restarts.map((restart) => {
+    const init = initialFactors(params.seed, k, restart, m, n, meanA);
+    return {
+      restart,
+      W: tf.tensor2d(init.W, [m, k]),
+      H: tf.tensor2d(init.H, [k, n]),
+      stop: new ConnectivityStop(params),
+      labels: argmaxLabels(init.H, k, n),
+    };
+  });
+
+  // Async reads: the webgpu backend cannot read synchronously in Node (no OffscreenCanvas).
+  const finish = async (a: Active, iterations: number, converged: boolean) => {
+    const W = (await a.W.data()) as Float32Array;
+    const H = (await a.H.data()) as Float32Array;
+    a.W.dispose();
+    a.H.dispose();
+    const fit = evaluateFit(params.algorithm, A, W, H, m, n, k);
+    done++;
+    onResult({
+      restart: a.restart,
+      labels: argmaxLabels(H, k, n),
+      iterations,
+      converged,
+      objective: fit.objective,
+      relError: fit.relError,
+      W: new Float32Array(W),
+      H: new Float32Array(H),
+    });
+  };
+
+  try {
+    for (let iter = 1; active.length > 0; iter++) {
+      for (const a of active) {
+        const next = update(At, a.W, a.H, eps);
+        a.W.dispose();
+        a.H.dispose();
+        a.W = next.W;
+        a.H = next.H;
+      }
+      const last = iter >= params.maxIter;
+      if (iter % params.checkEvery === 0 || last) {
+        const still: Active[] = [];
+        for (const a of active) {
+          clampTiny(a);
+          let converged = false;
+          if (iter % params.checkEvery === 0) {
+            a.labels = argmaxLabels(await a.H.data(), k, n);
+            converged = a.stop.update(a.labels);
+          }
+          if (converged || last) await finish(a, iter, converged);
+          else still.push(a);
+        }
+        active = still;
+        onProgress?.({ k, iteration: iter, active: active.length, done, total: restarts.length });
+      }
+    }
+  } finally {
+    for (const a of active) {
+      a.W.dispose();
+      a.H.dispose();
+    }
+  }
+}
+
+function clampTiny(a: Active): void {
+  const W = tf.maximum(a.W, FLOAT32_TINY) as tf.Tensor2D;
+  const H = tf.maximum(a.H, FLOAT32_TINY) as tf.Tensor2D;
+  a.W.dispose();
+  a.H.dispose();
+  a.W = W;
+  a.H = H;
+}
+
+registerPath({
+  name: 'ops',
+  blockCapMb: Infinity,
+  accepts: (req) => req.kernels === 'ops' && !req.streamed,
+  async run(job: EngineJob) {
+    const At = tf.tensor2d(job.A, [job.m, job.n], 'float32');
+    const meanA = meanOf(job.A);
+    try {
+      for (const rank of job.ranks) {
+        await factorizeOps(At, job.A, job.m, job.n, rank.k, rank.restarts, job.params, meanA, (r) => job.onResult(rank.k, r), job.onProgress);
+      }
+    } finally {
+      At.dispose();
+    }
+  },
+});
