@@ -6,7 +6,7 @@
  */
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { ExitCode, NmfError, usageError } from './lib/errors.js';
+import { ExitCode, NmfError, systemError, usageError } from './lib/errors.js';
 import { configureLog, log } from './lib/log.js';
 import { embeddedDefaults, resolveParams, type Params } from './lib/params.js';
 import { useBackend } from './lib/engine/backend.js';
@@ -86,7 +86,9 @@ const engineFlags = {
 async function handle(work: () => Promise<unknown>): Promise<void> {
   try {
     await work();
-  } catch (err) {
+  } catch (caught) {
+    // A full disk, a read-only folder or a missing permission is the user's to fix: exit 7, not a bug.
+    const err = systemError(caught) ?? caught;
     if (err instanceof NmfError) {
       log.error(err.message);
       process.exitCode = err.code;

@@ -7,6 +7,7 @@
  */
 import { join } from 'node:path';
 import { inputError } from './lib/errors.js';
+import { lockFolder } from './lib/io/outdir.js';
 import { log } from './lib/log.js';
 import type { Params } from './lib/params.js';
 import { useBackend } from './lib/engine/backend.js';
@@ -27,6 +28,16 @@ export interface PipelineOptions {
 }
 
 export async function runPipeline(opts: PipelineOptions): Promise<void> {
+  // run owns DIR/{preprocess,shards,consensus,report} only (each stage checks its own); DIR is locked, never replaced.
+  const release = lockFolder(opts.outdir);
+  try {
+    await runStages(opts);
+  } finally {
+    release();
+  }
+}
+
+async function runStages(opts: PipelineOptions): Promise<void> {
   const p = opts.params;
   const force = opts.force === true;
   const prepDir = join(opts.outdir, 'preprocess');

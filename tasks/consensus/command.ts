@@ -8,15 +8,16 @@
 import { dirname, join, resolve } from 'node:path';
 import { writeGct12 } from '../lib/io/gct.js';
 import { writeNpy } from '../lib/io/npy.js';
-import { readTsvRecords, writeTsv } from '../lib/io/tsv.js';
+import { writeTsv } from '../lib/io/tsv.js';
 import { commitDir, discardDir, stagingDir } from '../lib/io/atomic.js';
-import { readManifest, writeManifest } from '../lib/manifest/validate.js';
+import { claimOutput } from '../lib/io/outdir.js';
 import { shardError } from '../lib/errors.js';
-import { readPreprocessManifest } from '../preprocess/command.js';
+import { readFeatureRows, readPreprocessManifest, readSampleIds } from '../lib/manifest/preprocess.js';
+import { writeConsensusManifest, type ConsensusManifest, type ConsensusPerK } from '../lib/manifest/consensus.js';
 import { log } from '../lib/log.js';
 import { toolVersion } from '../lib/paths.js';
 import type { Params } from '../lib/params.js';
-import { METRIC_COLUMNS, type ConsensusManifest, type ConsensusPerK } from '../lib/types.js';
+import { METRIC_COLUMNS } from '../lib/types.js';
 import { findShards, groupShards, loadFactors, loadLabels, compactRanges } from './shards.js';
 import { consensusForK, type LargeNOptions } from './metrics.js';
 
@@ -27,7 +28,7 @@ export const PAC_PAIRS = 1_000_000;
  * metagenes.k<k>.tsv: W (features x k) of the restart with the lowest objective, as R NMF's
  * basis(fit): one row per feature (id, description), one column per factor.
  */
-function writeMetagenes(path: string, features: readonly Record<string, string>[], W: Float32Array, k: number): void {
+function writeMetagenes(path: string, features: readonly { id: string; description: string }[], W: Float32Array, k: number): void {
   const header = ['id', 'description', ...Array.from({ length: k }, (_, f) => `factor_${f + 1}`)];
   writeTsv(path, header, features.map((f, i) => [f.id ?? '', f.description ?? '', ...Array.from(W.subarray(i * k, (i + 1) * k))]));
 }
@@ -48,35 +49,34 @@ export interface ConsensusOptions {
   large: LargeNLimits;
 }
 
-/** Read consensus.json; undefined metrics are stored as null (JSON has no NaN) and come back as NaN. */
-export function readConsensusManifest(dir: string): ConsensusManifest {
-  const m = readManifest<ConsensusManifest>(join(dir, 'consensus.json'), 'consensus');
-  for (const p of m.per_k) {
-    const row = p.metrics as unknown as Record<string, number | null>;
-    for (const key of Object.keys(row)) if (row[key] === null) row[key] = NaN;
+export async function runConsensus(opts: ConsensusOptions): Promise<ConsensusManifest> {
+  const prepDir = opts.prep ?? join(dirname(resolve(opts.shards[0]!)), 'preprocess');
+  const release = claimOutput(opts.outdir, 'consensus', [...opts.shards, prepDir]);
+  try {
+    return await consensusClaimed(opts, prepDir);
+  } finally {
+    release();
   }
-  return m;
 }
 
-export async function runConsensus(opts: ConsensusOptions): Promise<ConsensusManifest> {
+async function consensusClaimed(opts: ConsensusOptions, prepDir: string): Promise<ConsensusManifest> {
   const shards = findShards(opts.shards);
   const groups = groupShards(shards, opts.restarts, opts.allowPartial);
   const ref = shards[0]!.manifest;
   const n = ref.shape.samples;
   const m = ref.shape.features;
-  const prepDir = opts.prep ?? join(dirname(resolve(opts.shards[0]!)), 'preprocess');
   const prep = readPreprocessManifest(prepDir);
   if (prep.matrix_sha256 !== ref.matrix_sha256) {
     throw shardError(`${prepDir}: this preprocess output is not the matrix the shards were made from (matrix_sha256 differs); pass the right folder with --prep.`);
   }
-  const samples = readTsvRecords(join(prepDir, 'samples.tsv')).map((r) => r.id!);
-  const features = readTsvRecords(join(prepDir, 'features.tsv'));
+  const samples = readSampleIds(prepDir, prep);
+  const features = readFeatureRows(prepDir, prep);
   const large: LargeNOptions = { ...opts.large, pacPairs: PAC_PAIRS, seed: ref.seed };
   if (n > large.maxConsensusN) {
     log.info(`consensus: n = ${n} > --max-consensus-n ${large.maxConsensusN}: no consensus matrices; dispersion exact, PAC on ${PAC_PAIRS} random pairs, tree/cophenetic/silhouette on a subsample of ${Math.min(n, large.sampleN)}`);
   }
 
-  const stage = stagingDir(opts.outdir);
+  const stage = stagingDir(opts.outdir, 'consensus');
   try {
     const perK: ConsensusPerK[] = [];
     const missing: Record<string, number[]> = {};
@@ -126,7 +126,7 @@ export async function runConsensus(opts: ConsensusOptions): Promise<ConsensusMan
       [...METRIC_COLUMNS, 'consensus_n', 'pac_pairs'],
       perK.map((p) => [...METRIC_COLUMNS.map((c) => p.metrics[c]), p.sampled?.subsample_n ?? n, p.sampled?.pac_pairs ?? pairs]),
     );
-    const manifest: ConsensusManifest = {
+    const manifest: Omit<ConsensusManifest, 'file_sha256'> = {
       schema: 'nmf-consensus/consensus@1',
       tool_version: toolVersion(),
       input_sha256: ref.input_sha256,
@@ -142,10 +142,11 @@ export async function runConsensus(opts: ConsensusOptions): Promise<ConsensusMan
       per_k: perK,
       files: { membership: 'membership.gct', metrics: 'metrics.tsv' },
     };
-    writeManifest(join(stage, 'consensus.json'), 'consensus', manifest);
-    commitDir(stage, opts.outdir);
+    const written = ['membership.gct', 'metrics.tsv', ...perK.flatMap((p) => [p.consensus_file, p.binned?.file, p.metagenes_file].filter((f): f is string => !!f))];
+    const full = writeConsensusManifest(stage, manifest, written);
+    commitDir(stage, opts.outdir, 'consensus');
     log.info(`consensus: ks ${ks.join(',')} -> ${opts.outdir}`);
-    return manifest;
+    return full;
   } catch (err) {
     discardDir(stage);
     throw err;

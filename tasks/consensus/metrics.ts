@@ -20,7 +20,8 @@ import {
   pac,
 } from '../lib/metrics/index.js';
 import { binnedConsensus, extendMembership, orderByCluster, pacFromLabels, samplingStream, stratifiedSample, subsetLabels } from '../lib/metrics/sampled.js';
-import type { MetricsRow, SampledMetrics } from '../lib/types.js';
+import type { MetricsRow } from '../lib/types.js';
+import type { SampledMetrics } from '../lib/manifest/consensus.js';
 
 export interface RunStats {
   objective: number;

@@ -2,13 +2,14 @@
  * Finding, checking and loading factorize shards for the consensus stage. Shards must come from the
  * same preprocessed matrix, algorithm, seed, parameters and backend; per k their restart ranges must
  * not overlap and must cover 0..R-1 (R = --restarts, or the largest restart + 1), unless
- * --allow-partial, which is then recorded in the outputs. Violations exit 4.
+ * --allow-partial, which is then recorded in the outputs. Every file is checked against the sha256
+ * its shard.json records before it is used. Violations exit 4.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { shardError } from '../lib/errors.js';
-import { readNpy } from '../lib/io/npy.js';
-import { readShardManifest, type ShardManifest } from '../factorize/command.js';
+import { decodeNpy } from '../lib/io/npy.js';
+import { readShardFile, readShardManifest, type ShardManifest } from '../lib/manifest/shard.js';
 
 export interface LoadedShard {
   dir: string;
@@ -106,7 +107,7 @@ export function loadLabels(group: KGroup, n: number): Uint16Array {
     const m = s.manifest;
     const R = m.restarts.last - m.restarts.first + 1;
     const path = join(s.dir, m.labels.file);
-    const buf = readFileSync(path);
+    const buf = readShardFile(s.dir, m, 'labels.bin');
     const bytesPer = m.labels.dtype === 'uint8' ? 1 : 2;
     if (buf.byteLength !== R * n * bytesPer) {
       throw shardError(`${path}: ${buf.byteLength} bytes, expected ${R * n * bytesPer} (${R} restarts x ${n} samples, ${m.labels.dtype}); the shard is damaged, rerun factorize for it.`);
@@ -127,11 +128,14 @@ export function loadFactors(group: KGroup, m: number): Float32Array[] {
   for (const s of group.shards) {
     const man = s.manifest;
     const R = man.restarts.last - man.restarts.first + 1;
-    const npy = readNpy(join(s.dir, man.factors.W));
+    const path = join(s.dir, man.factors.W);
+    const npy = decodeNpy(readShardFile(s.dir, man, 'W.npy'), path);
     const k = man.k;
     if (!(npy.data instanceof Float32Array) || npy.shape.join() !== [R, m, k].join()) {
-      throw shardError(`${join(s.dir, man.factors.W)}: expected float32 ${R} x ${m} x ${k}; the shard is damaged, rerun factorize for it.`);
+      throw shardError(`${path}: expected float32 ${R} x ${m} x ${k}; the shard is damaged, rerun factorize for it.`);
     }
+    const bad = npy.data.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw shardError(`${path}: value ${npy.data[bad]} at restart ${man.restarts.first + Math.floor(bad / (m * k))} is not a finite number; rerun factorize for this shard.`);
     for (let r = 0; r < R; r++) out.push(npy.data.subarray(r * m * k, (r + 1) * m * k));
   }
   return out;

@@ -5,44 +5,26 @@
  * only on (input, parameters, seed, k, r, backend), so any split of the restarts into shards gives
  * the same labels. The shard is written under a temporary name and renamed when complete.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeNpy } from '../lib/io/npy.js';
 import { writeFileAtomic, commitDir, discardDir, stagingDir } from '../lib/io/atomic.js';
-import { readManifest, writeManifest } from '../lib/manifest/validate.js';
-import { ExitCode, NmfError, inputError, usageError } from '../lib/errors.js';
+import { sha256File } from '../lib/io/hash.js';
+import { claimOutput, markedKind, writeMarker } from '../lib/io/outdir.js';
+import { LABEL_LAYOUT, SHARD_FILES, readShardFile, readShardManifest, writeShardManifest, type ShardManifest } from '../lib/manifest/shard.js';
+import { inputError, outputError, usageError } from '../lib/errors.js';
+import { MAX_RESTARTS } from '../lib/params.js';
 import { log, progress } from '../lib/log.js';
 import { toolVersion } from '../lib/paths.js';
-import { factorizeRestarts, blockRowsFor, FUSED_BLOCK_MB, DEFAULT_EPS, type Kernels, type RestartResult } from '../lib/engine/factorize.js';
-import { fusedAvailable, kernelPath } from '../lib/engine/fused/kernel.js';
+import { factorizeRanks, blockRowsFor, FUSED_BLOCK_MB, DEFAULT_EPS, type RestartResult } from '../lib/engine/factorize.js';
+import { resolveKernels } from '../lib/engine/select.js';
+import { resolveWorkers } from '../lib/engine/cores.js';
 import { readMatrixShared } from './matrix.js';
 import { OBJECTIVE_NAMES } from '../lib/engine/objective.js';
 import { STOP_RULE_NAME } from '../lib/engine/stopping.js';
-import { readPreprocessManifest } from '../preprocess/command.js';
+import { readPreprocessManifest } from '../lib/manifest/preprocess.js';
 import type { Algorithm } from '../lib/types.js';
 
-export interface ShardManifest {
-  schema: 'nmf-consensus/shard@1';
-  tool_version: string;
-  input_sha256: string;
-  matrix_sha256: string;
-  shape: { features: number; samples: number };
-  algorithm: Algorithm;
-  k: number;
-  restarts: { first: number; last: number };
-  seed: number;
-  params: { max_iter: number; check_every: number; stable_checks: number; eps: number };
-  backend: string;
-  objective: string;
-  stop_rule: string;
-  labels: { file: 'labels.bin'; dtype: 'uint8' | 'uint16'; layout: typeof LABEL_LAYOUT };
-  factors: { W: 'W.npy'; best_W: 'best_W.npy'; best_H: 'best_H.npy'; best_restart: number };
-  runs: { restart: number; iterations: number; converged: boolean; objective: number; rel_error: number }[];
-  elapsed_s: number;
-  created: string;
-}
-
-export const LABEL_LAYOUT = 'restart-major: for each restart first..last, one label 0..k-1 per sample' as const;
 
 export interface FactorizeOptions {
   prep: string;
@@ -59,26 +41,12 @@ export interface FactorizeOptions {
   backend: string;
   /** auto (default): fused on the wasm backend when built, else ops. */
   kernels?: 'auto' | 'fused' | 'ops';
-  /** Threads over the restarts (default 1). */
+  /** Fused kernels: threads over the restarts; 0 or undefined = the cores available (engine/cores.ts). */
   workers?: number;
   /** Device budget for A in MiB; above it A is streamed in row blocks (0 or undefined: no limit). */
   max_device_mb?: number;
   force?: boolean;
 }
-
-/** The kernels a factorize call uses, and the backend label its shard records. */
-export function resolveKernels(requested: 'auto' | 'fused' | 'ops' | undefined, backend: string): { kernels: Kernels; label: string } {
-  const req = requested ?? 'auto';
-  if (req === 'fused' && !fusedAvailable()) {
-    throw new NmfError(`--kernels fused: the fused kernels are not built (${kernelPath()} is missing); run npm run build, or pass --kernels ops.`, ExitCode.backendUnavailable);
-  }
-  const fused = req === 'fused' || (req === 'auto' && backend === 'wasm' && fusedAvailable());
-  // The fused kernels run on the CPU whatever tfjs backend is active; their float rounding differs
-  // from tfjs ops, so shards say which was used (consensus refuses to mix backends).
-  return fused ? { kernels: 'fused', label: FUSED_BACKEND } : { kernels: 'ops', label: backend };
-}
-
-export const FUSED_BACKEND = 'wasm-fused';
 
 export function shardDirName(k: number, first: number, last: number): string {
   return `k${k}.r${first}-${last}`;
@@ -91,11 +59,8 @@ export function parseRestartRange(text: string): [number, number] {
   const a = Number(m[1]);
   const b = m[2] === undefined ? a : Number(m[2]);
   if (b < a) throw usageError(`--restarts '${text}' runs backwards; write it as ${b}-${a}.`);
+  if (b >= MAX_RESTARTS) throw usageError(`--restarts '${text}': restarts are numbered below ${MAX_RESTARTS}; use a smaller range (50 restarts per k is the usual count).`);
   return [a, b];
-}
-
-export function readShardManifest(dir: string): ShardManifest {
-  return readManifest<ShardManifest>(join(dir, 'shard.json'), 'shard', 4);
 }
 
 /**
@@ -114,12 +79,20 @@ function completeShard(dir: string, n: number): ShardManifest | string {
   const want = R * n * (m.labels.dtype === 'uint8' ? 1 : 2);
   if (!existsSync(labels) || statSync(labels).size !== want) return `${labels} is missing or not ${want} bytes`;
   const missing = Object.values(m.factors).filter((f) => typeof f === 'string' && !existsSync(join(dir, f)));
-  return missing.length > 0 ? `missing ${missing.join(', ')}` : m;
+  if (missing.length > 0) return `missing ${missing.join(', ')}`;
+  // Re-verify every file before trusting the folder: a changed file means the shard is redone.
+  try {
+    for (const f of SHARD_FILES) readShardFile(dir, m, f);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  return m;
 }
 
-function sameRun(prev: ShardManifest, want: Omit<ShardManifest, 'runs' | 'elapsed_s' | 'created' | 'factors' | 'tool_version' | 'labels'>): boolean {
+function sameRun(prev: ShardManifest, want: Omit<ShardManifest, 'runs' | 'elapsed_s' | 'created' | 'factors' | 'tool_version' | 'labels' | 'sha256'>): boolean {
   return (
     prev.matrix_sha256 === want.matrix_sha256 &&
+    prev.input_sha256 === want.input_sha256 &&
     prev.algorithm === want.algorithm &&
     prev.k === want.k &&
     prev.seed === want.seed &&
@@ -129,73 +102,136 @@ function sameRun(prev: ShardManifest, want: Omit<ShardManifest, 'runs' | 'elapse
 }
 
 export async function runFactorize(opts: FactorizeOptions): Promise<ShardManifest> {
+  const { k, ...rest } = opts;
+  return (await runFactorizeRanks({ ...rest, ks: [k] }))[0]!;
+}
+
+/** Options of a factorize call over several ranks: the same restart range for each k in `ks`. */
+export type FactorizeRanksOptions = Omit<FactorizeOptions, 'k'> & { ks: readonly number[] };
+
+/**
+ * One shard per k in `ks`, all restarts of all k computed together on one worker pool (so no core
+ * idles while a restart is waiting); each shard is written as soon as its k is done, so a killed
+ * call keeps the finished ones. Shards already complete for the same input and parameters are skipped.
+ */
+export async function runFactorizeRanks(opts: FactorizeRanksOptions): Promise<ShardManifest[]> {
+  const releases = claimShards(opts);
+  try {
+    return await factorizeClaimed(opts);
+  } finally {
+    for (const release of releases) release();
+  }
+}
+
+/**
+ * The folder of shards gets only new shard folders (it is marked when the tool creates it); each
+ * shard folder must be new or a shard this tool wrote, and is locked for this process.
+ */
+function claimShards(opts: FactorizeRanksOptions): (() => void)[] {
+  if (!existsSync(opts.outdir) || readdirSync(opts.outdir).length === 0) {
+    mkdirSync(opts.outdir, { recursive: true });
+    writeMarker(opts.outdir, 'shards');
+  } else if (!statSync(opts.outdir).isDirectory()) {
+    throw outputError(opts.outdir, 'this is a file, not a folder', 'choose a folder for --outdir (the file is left as it is)');
+  } else {
+    const kind = markedKind(opts.outdir);
+    if (kind !== undefined && kind !== 'shards') throw outputError(opts.outdir, `this folder holds the output of ${kind}, not shards`, 'choose a new or empty folder for --outdir');
+  }
+  const releases: (() => void)[] = [];
+  try {
+    for (const k of opts.ks) releases.push(claimOutput(join(opts.outdir, shardDirName(k, opts.first, opts.last)), 'shard', [opts.prep]));
+  } catch (err) {
+    for (const release of releases) release();
+    throw err;
+  }
+  return releases;
+}
+
+async function factorizeClaimed(opts: FactorizeRanksOptions): Promise<ShardManifest[]> {
   const prep = readPreprocessManifest(opts.prep);
   const m = prep.shape.features;
   const n = prep.shape.samples;
-  if (opts.k >= Math.min(m, n)) {
+  const tooBig = opts.ks.filter((k) => k >= Math.min(m, n));
+  if (tooBig.length > 0) {
     throw inputError(
       join(opts.prep, 'preprocess.json'),
-      `k = ${opts.k} is not below min(features, samples) = min(${m}, ${n})`,
+      `k = ${tooBig.join(', ')} is not below min(features, samples) = min(${m}, ${n})`,
       `choose ranks below ${Math.min(m, n)} with --ks`,
     );
   }
-  const dir = join(opts.outdir, shardDirName(opts.k, opts.first, opts.last));
   const engine = resolveKernels(opts.kernels, opts.backend);
-  const base = {
+  const baseFor = (k: number) => ({
     schema: 'nmf-consensus/shard@1' as const,
     input_sha256: prep.input.sha256,
     matrix_sha256: prep.matrix_sha256,
     shape: { features: m, samples: n },
     algorithm: opts.algorithm,
-    k: opts.k,
+    k,
     restarts: { first: opts.first, last: opts.last },
     seed: opts.seed,
     params: { max_iter: opts.max_iter, check_every: opts.check_every, stable_checks: opts.stable_checks, eps: DEFAULT_EPS },
     backend: engine.label,
     objective: OBJECTIVE_NAMES[opts.algorithm],
     stop_rule: STOP_RULE_NAME,
-  };
-  if (!opts.force && existsSync(dir)) {
+  });
+  const dirOf = (k: number) => join(opts.outdir, shardDirName(k, opts.first, opts.last));
+  const done = new Map<number, ShardManifest>();
+  for (const k of opts.ks) {
+    const dir = dirOf(k);
+    if (opts.force || !existsSync(dir)) continue;
     const prev = completeShard(dir, n);
     if (typeof prev === 'string') log.info(`factorize: ${dir} is not a complete shard (${prev}); recomputing`);
-    else if (sameRun(prev, base)) {
+    else if (sameRun(prev, baseFor(k))) {
       log.info(`factorize: ${dir} is already complete; skipping`);
-      return prev;
+      done.set(k, prev);
     } else log.info(`factorize: ${dir} was made with other inputs or parameters; recomputing`);
   }
-
-  const A = readMatrixShared(join(opts.prep, 'matrix.npy'), m, n);
-  const workers = Math.max(1, opts.workers ?? 1);
-  const maxDeviceMb = opts.max_device_mb && opts.max_device_mb > 0 ? opts.max_device_mb : undefined;
-  const blocks = blockRowsFor(m, n, maxDeviceMb, engine.kernels === 'fused' ? FUSED_BLOCK_MB : Infinity);
-  log.info(
-    `factorize: k=${opts.k}, ${engine.kernels} kernels (${engine.label}), ${workers} thread${workers > 1 ? 's' : ''}` +
-      (blocks === null ? '' : `, A (${((m * n * 4) / 2 ** 20).toFixed(0)} MiB) streamed in blocks of ${blocks} rows (--max-device-mb ${maxDeviceMb})`),
-  );
-  const restarts = Array.from({ length: opts.last - opts.first + 1 }, (_, i) => opts.first + i);
-  const bar = progress(`factorize k=${opts.k} restarts ${opts.first}-${opts.last}`, restarts.length);
-  const t0 = Date.now();
-  const results = await factorizeRestarts(
-    A,
-    m,
-    n,
-    opts.k,
-    restarts,
-    {
-      algorithm: opts.algorithm, seed: opts.seed, maxIter: opts.max_iter, checkEvery: opts.check_every, stableChecks: opts.stable_checks,
-      kernels: engine.kernels, workers, ...(maxDeviceMb !== undefined ? { maxDeviceMb } : {}),
-    },
-    (e) => bar.update(e.done, `iteration ${e.iteration}, ${e.active} running`),
-  );
-  bar.finish();
-  const manifest = writeShard(dir, base, results, m, n, (Date.now() - t0) / 1000);
-  log.info(`factorize: k=${opts.k} restarts ${opts.first}-${opts.last} -> ${dir}`);
-  return manifest;
+  const todo = opts.ks.filter((k) => !done.has(k));
+  if (todo.length > 0) {
+    const A = readMatrixShared(join(opts.prep, 'matrix.npy'), m, n, prep.matrix_sha256);
+    // The ops path runs in this thread (its tfjs backend owns the device); threads are for the fused kernels.
+    const workers = engine.kernels === 'fused' ? resolveWorkers(opts.workers) : 1;
+    const maxDeviceMb = opts.max_device_mb && opts.max_device_mb > 0 ? opts.max_device_mb : undefined;
+    const blocks = blockRowsFor(m, n, maxDeviceMb, engine.kernels === 'fused' ? FUSED_BLOCK_MB : Infinity);
+    const ks = todo.join(',');
+    log.info(
+      `factorize: k=${ks}, ${engine.kernels} kernels (${engine.label}), ${workers} thread${workers > 1 ? 's' : ''}` +
+        (blocks === null ? '' : `, A (${((m * n * 4) / 2 ** 20).toFixed(0)} MiB) streamed in blocks of ${blocks} rows (--max-device-mb ${maxDeviceMb})`),
+    );
+    const restarts = Array.from({ length: opts.last - opts.first + 1 }, (_, i) => opts.first + i);
+    const bar = progress(`factorize k=${ks} restarts ${opts.first}-${opts.last}`, restarts.length * todo.length);
+    const finished = new Map<number, number>();
+    const t0 = Date.now();
+    await factorizeRanks(
+      A,
+      m,
+      n,
+      todo.map((k) => ({ k, restarts })),
+      {
+        algorithm: opts.algorithm, seed: opts.seed, maxIter: opts.max_iter, checkEvery: opts.check_every, stableChecks: opts.stable_checks,
+        kernels: engine.kernels, workers, ...(maxDeviceMb !== undefined ? { maxDeviceMb } : {}),
+      },
+      {
+        onRank: (k, results) => {
+          done.set(k, writeShard(dirOf(k), baseFor(k), results, m, n, (Date.now() - t0) / 1000));
+          log.info(`factorize: k=${k} restarts ${opts.first}-${opts.last} -> ${dirOf(k)}`);
+        },
+        onProgress: (e) => {
+          finished.set(e.k, e.done);
+          let sum = 0;
+          for (const d of finished.values()) sum += d;
+          bar.update(sum, `k=${e.k} iteration ${e.iteration}, ${e.active} running`);
+        },
+      },
+    );
+    bar.finish();
+  }
+  return opts.ks.map((k) => done.get(k)!);
 }
 
 function writeShard(
   dir: string,
-  base: Omit<ShardManifest, 'runs' | 'elapsed_s' | 'created' | 'factors' | 'tool_version' | 'labels'>,
+  base: Omit<ShardManifest, 'runs' | 'elapsed_s' | 'created' | 'factors' | 'tool_version' | 'labels' | 'sha256'>,
   results: RestartResult[],
   m: number,
   n: number,
@@ -211,7 +247,7 @@ function writeShard(
     W.set(r.W, i * m * k);
     if (r.objective < results[best]!.objective) best = i;
   });
-  const stage = stagingDir(dir);
+  const stage = stagingDir(dir, 'shard');
   try {
     writeFileAtomic(join(stage, 'labels.bin'), new Uint8Array(labels.buffer, labels.byteOffset, labels.byteLength));
     writeNpy(join(stage, 'W.npy'), W, [R, m, k]);
@@ -222,12 +258,13 @@ function writeShard(
       tool_version: toolVersion(),
       labels: { file: 'labels.bin', dtype: k <= 256 ? 'uint8' : 'uint16', layout: LABEL_LAYOUT },
       factors: { W: 'W.npy', best_W: 'best_W.npy', best_H: 'best_H.npy', best_restart: results[best]!.restart },
+      sha256: Object.fromEntries(SHARD_FILES.map((f) => [f, sha256File(join(stage, f))])) as ShardManifest['sha256'],
       runs: results.map((r) => ({ restart: r.restart, iterations: r.iterations, converged: r.converged, objective: r.objective, rel_error: r.relError })),
       elapsed_s: elapsed,
       created: new Date().toISOString(),
     };
-    writeManifest(join(stage, 'shard.json'), 'shard', manifest);
-    commitDir(stage, dir);
+    writeShardManifest(stage, manifest);
+    commitDir(stage, dir, 'shard');
     return manifest;
   } catch (err) {
     discardDir(stage);

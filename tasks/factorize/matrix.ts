@@ -1,12 +1,22 @@
 /**
  * Reading preprocess's matrix.npy for factorize straight into a SharedArrayBuffer: one copy of A in
  * memory, shared by the factorize worker threads (readNpy would hold the file and a copy, 2x A).
+ * The bytes are hashed as they are read and checked against preprocess.json's matrix_sha256, so a
+ * matrix swapped in after preprocess is refused (exit 4) without a second pass over the file.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { inputError } from '../lib/errors.js';
+import { checksumError } from '../lib/io/hash.js';
 
-export function readMatrixShared(path: string, m: number, n: number): Float32Array {
-  const fd = openSync(path, 'r');
+export function readMatrixShared(path: string, m: number, n: number, sha256: string): Float32Array {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw inputError(path, code === 'ENOENT' ? 'the file is missing from the preprocess folder' : `the file cannot be read (${code ?? 'error'})`, 'rerun preprocess (with --force if it says it is complete)');
+  }
   try {
     const head = Buffer.alloc(12);
     readSync(fd, head, 0, 12, 0);
@@ -28,12 +38,15 @@ export function readMatrixShared(path: string, m: number, n: number): Float32Arr
     if (fstatSync(fd).size !== offset + bytes) throw bad(`the file is not ${offset + bytes} bytes (truncated?)`);
     const sab = new SharedArrayBuffer(bytes);
     const view = new Uint8Array(sab);
+    const hash = createHash('sha256');
     const CHUNK = 1 << 26;
     for (let done = 0; done < bytes; ) {
       const got = readSync(fd, view, done, Math.min(CHUNK, bytes - done), offset + done);
       if (got <= 0) throw bad('unexpected end of file');
+      hash.update(view.subarray(done, done + got));
       done += got;
     }
+    if (hash.digest('hex') !== sha256) throw checksumError(path, 'preprocess.json (matrix_sha256)', 'rerun preprocess with --force');
     return new Float32Array(sab);
   } finally {
     closeSync(fd);

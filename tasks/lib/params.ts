@@ -4,7 +4,7 @@
  * The merged raw object is validated with ajv against schemas/params.schema.json; cross-field
  * rules (e.g. k vs data size) are checked where the data is known.
  */
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { usageError } from './errors.js';
@@ -38,6 +38,13 @@ export interface Params {
 }
 
 export type RawParams = Record<string, unknown>;
+
+/** Largest rank accepted (labels are stored as uint16; consensus NMF is used far below this). */
+export const MAX_K = 1000;
+/** Restarts per k are numbered below this (schemas/params.schema.json has the same maximum). */
+export const MAX_RESTARTS = 100_000;
+/** A parameter file is a few lines; anything larger is refused before it is parsed. */
+const MAX_CONFIG_BYTES = 1 << 20;
 export const PARAM_NAMES = [
   'ks', 'restarts', 'seed', 'algorithm', 'max_iter', 'check_every', 'stable_checks',
   'backend', 'workers', 'kernels', 'max_device_mb', 'negatives',
@@ -58,8 +65,19 @@ export function normaliseKey(key: string): string {
   return key.replace(/-/g, '_').replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
+/**
+ * Parameters are scalars or a flat list (ks). Anything nested is refused before it is walked, so a
+ * YAML alias bomb (aliases nested into an exponential tree) costs no more than the file's size.
+ */
+function checkPlainValue(path: string, key: string, v: unknown): void {
+  if (v === null || typeof v !== 'object') return;
+  if (Array.isArray(v) && v.length <= MAX_K && v.every((x) => x === null || typeof x !== 'object')) return;
+  throw usageError(`${path}: the value of '${key}' is a nested structure or a very long list; parameters are numbers, words or a list of ranks, so write it plainly (without anchors and aliases).`);
+}
+
 function readYaml(path: string, what: string): RawParams {
   if (!existsSync(path)) throw usageError(`${what} ${path} not found; check the path given to --config.`);
+  if (statSync(path).size > MAX_CONFIG_BYTES) throw usageError(`${path}: the file is over ${MAX_CONFIG_BYTES / 2 ** 20} MiB, far more than a parameter file; check the path given to --config.`);
   let doc: unknown;
   try {
     doc = yaml.load(readFileSync(path, 'utf8'));
@@ -71,9 +89,15 @@ function readYaml(path: string, what: string): RawParams {
   if (doc == null) return {};
   if (typeof doc !== 'object' || Array.isArray(doc)) throw usageError(`${path}: expected a YAML mapping of parameter names to values.`);
   const out: RawParams = {};
+  const spelled = new Map<string, string>();
   for (const [k, v] of Object.entries(doc as RawParams)) {
-    const key = normaliseKey(k);
-    out[PARAM_ALIASES[key] ?? key] = v;
+    const norm = normaliseKey(k);
+    const key = PARAM_ALIASES[norm] ?? norm;
+    checkPlainValue(path, k, v);
+    const before = spelled.get(key);
+    if (before !== undefined) throw usageError(`${path}: '${before}' and '${k}' both set ${key}; keep one of them.`);
+    spelled.set(key, k);
+    out[key] = v;
   }
   return out;
 }
@@ -92,6 +116,7 @@ export function parseKs(value: unknown): number[] {
     const a = Number(m[1]);
     const b = m[2] === undefined ? a : Number(m[2]);
     if (b < a) throw usageError(`--ks: range '${part}' runs backwards; write it as ${b}-${a}.`);
+    if (b > MAX_K) throw usageError(`--ks: rank ${b} in '${part}' is above the largest supported rank ${MAX_K}; ranks must also be below the number of samples, so use e.g. --ks 2-10.`);
     for (let k = a; k <= b; k++) out.add(k);
   }
   const ks = [...out].sort((x, y) => x - y);

@@ -14,56 +14,32 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { readInput, type MatrixSource } from '../lib/io/read-input.js';
+import { readInput, readMatrixFile, isHdf5Input } from '../lib/io/read-input.js';
 import { findMtxFiles, isMtxPath } from '../lib/io/mtx.js';
 import { sha256File } from '../lib/io/hash.js';
+import { readTextOnce } from '../lib/io/read-once.js';
 import { writeNpy } from '../lib/io/npy.js';
 import { writeTsv } from '../lib/io/tsv.js';
 import { commitDir, discardDir, stagingDir } from '../lib/io/atomic.js';
-import { readManifest, writeManifest } from '../lib/manifest/validate.js';
+import { claimOutput } from '../lib/io/outdir.js';
+import {
+  readPreprocessManifest,
+  verifyPreprocessFolder,
+  writePreprocessManifest,
+  type FeatureScore,
+  type NegativesPolicy,
+  type Normalization,
+  type PreprocessManifest,
+  type PreprocessParams,
+} from '../lib/manifest/preprocess.js';
 import { inputError } from '../lib/errors.js';
 import { log } from '../lib/log.js';
 import { toolVersion } from '../lib/paths.js';
 import type { Params } from '../lib/params.js';
-import {
-  preprocessMatrix,
-  transposeInput,
-  type DroppedItem,
-  type FeatureScore,
-  type NegativesPolicy,
-  type Normalization,
-  type PreprocessStep,
-} from './transform.js';
+import type { ReadMatrix } from '../lib/io/text.js';
+import { preprocessMatrix, transposeInput, type DroppedItem, type PreprocessStep } from './transform.js';
+import { checkFloat32Range } from './float32.js';
 import { readFeatureList } from './feature-list.js';
-
-/** Every parameter that changes the result, as recorded in preprocess.json. */
-export interface PreprocessParams {
-  negatives: NegativesPolicy;
-  min_features_per_sample: number;
-  min_samples_per_feature: number;
-  normalize: Normalization;
-  /** --features-file: its path as given and the sha256 of its content; null when not given. */
-  features_file: { path: string; sha256: string } | null;
-  top_features: number;
-  top_features_by: FeatureScore;
-  scale_features: boolean;
-  /** --transpose: the file was samples x features. */
-  transpose: boolean;
-}
-
-export interface PreprocessManifest {
-  schema: 'nmf-consensus/preprocess@1';
-  tool_version: string;
-  input: { path: string; sha256: string; format: MatrixSource['format']; bytes: number };
-  input_shape: { features: number; samples: number };
-  shape: { features: number; samples: number };
-  params: PreprocessParams;
-  steps: PreprocessStep[];
-  dropped: DroppedItem[];
-  files: { matrix: 'matrix.npy'; features: 'features.tsv'; samples: 'samples.tsv' };
-  matrix_sha256: string;
-  created: string;
-}
 
 export interface PreprocessOptions {
   input: string;
@@ -133,40 +109,69 @@ function checkInputPath(path: string): void {
   }
 }
 
-/**
- * The input's identity: the file's sha256, or for a 10x MTX folder (or its .mtx path) the sha256 of
- * the three files' hashes, so a changed barcode list also counts as a new input.
- */
-function inputIdentity(path: string): { sha256: string; bytes: number } {
-  if (!statSync(path).isDirectory() && !isMtxPath(path)) return { sha256: sha256File(path), bytes: statSync(path).size };
-  const f = findMtxFiles(path);
-  const parts = [f.matrix, f.features, f.barcodes];
-  return {
-    sha256: createHash('sha256').update(parts.map(sha256File).join('\n')).digest('hex'),
-    bytes: parts.reduce((s, p) => s + statSync(p).size, 0),
-  };
+/** The input read once: its identity (sha256 and size as stored) and its parsed matrix, on demand. */
+interface LoadedInput {
+  sha256: string;
+  bytes: number;
+  matrix: () => Promise<ReadMatrix>;
 }
 
-export function readPreprocessManifest(prepDir: string): PreprocessManifest {
-  return readManifest<PreprocessManifest>(join(prepDir, 'preprocess.json'), 'preprocess');
+/**
+ * Text inputs (and anything that is not a regular file: a named pipe, `<(...)`) are read once as a
+ * stream, hashed on the way and parsed from memory. HDF5 needs random access and 10x MTX is three
+ * files: those are hashed in a pass of their own before the reader opens them.
+ */
+async function loadInput(path: string): Promise<LoadedInput> {
+  const st = statSync(path);
+  if (st.isDirectory() || isMtxPath(path)) {
+    const f = findMtxFiles(path);
+    const parts = [f.matrix, f.features, f.barcodes];
+    return {
+      // The sha256 of the three files' hashes, so a changed barcode list also counts as a new input.
+      sha256: createHash('sha256').update(parts.map(sha256File).join('\n')).digest('hex'),
+      bytes: parts.reduce((s, p) => s + statSync(p).size, 0),
+      matrix: () => readInput(path, 'auto', { dtype: 'float32' }),
+    };
+  }
+  if (st.isFile() && isHdf5Input(path)) {
+    return { sha256: sha256File(path), bytes: st.size, matrix: () => readInput(path, 'auto', { dtype: 'float32' }) };
+  }
+  const once = await readTextOnce(path);
+  return { sha256: once.sha256, bytes: once.bytes, matrix: async () => readMatrixFile(path, 'auto', {}, once.text) };
 }
 
 export async function runPreprocess(opts: PreprocessOptions): Promise<PreprocessManifest> {
   checkInputPath(opts.input);
+  const inputs = [opts.input, ...(opts.featuresFile !== undefined ? [opts.featuresFile] : [])];
+  const release = claimOutput(opts.outdir, 'preprocess', inputs);
+  try {
+    return await preprocessClaimed(opts);
+  } finally {
+    release();
+  }
+}
+
+async function preprocessClaimed(opts: PreprocessOptions): Promise<PreprocessManifest> {
   const list = opts.featuresFile !== undefined ? readFeatureList(opts.featuresFile) : undefined;
   const params = paramsOf(opts, list ? { path: list.path, sha256: list.sha256 } : null);
-  const { sha256: sha, bytes } = inputIdentity(opts.input);
+  const input = await loadInput(opts.input);
+  const sha = input.sha256;
   const done = join(opts.outdir, 'preprocess.json');
   if (!opts.force && existsSync(done)) {
     const prev = readPreprocessManifest(opts.outdir);
     if (prev.input.sha256 === sha && sameParams(prev.params, params) && prev.tool_version === toolVersion()) {
-      log.info(`preprocess: ${opts.outdir} is already complete for this input and these parameters; skipping`);
-      return prev;
+      // Trust a complete folder only after checking what it holds against its manifest.
+      const problem = verifyPreprocessFolder(opts.outdir, prev);
+      if (problem === null) {
+        log.info(`preprocess: ${opts.outdir} is already complete for this input and these parameters; skipping`);
+        return prev;
+      }
+      log.info(`preprocess: ${opts.outdir} is not intact (${problem}); recomputing`);
     }
   }
 
   // float32 for the MTX and HDF5 readers (large single-cell inputs): half the memory of float64.
-  const raw = await readInput(opts.input, 'auto', { dtype: 'float32' });
+  const raw = await input.matrix();
   const format = raw.source.format;
   const flipped = params.transpose ? transposeInput(raw) : undefined;
   const read = flipped ? flipped.matrix : raw;
@@ -191,17 +196,18 @@ export async function runPreprocess(opts: PreprocessOptions): Promise<Preprocess
       log.warn(`preprocess: ${absent.length} of the ${list.ids.length} ids in ${list.path} match no feature (e.g. ${absent.slice(0, 5).map((x) => `'${x}'`).join(', ')}); all are listed in preprocess.json`);
     }
   }
+  const f32 = matrix.data instanceof Float32Array ? matrix.data : Float32Array.from(matrix.data);
+  checkFloat32Range(matrix, f32);
 
-  const stage = stagingDir(opts.outdir);
+  const stage = stagingDir(opts.outdir, 'preprocess');
   try {
-    const f32 = matrix.data instanceof Float32Array ? matrix.data : Float32Array.from(matrix.data);
     writeNpy(join(stage, 'matrix.npy'), f32, [matrix.rows, matrix.cols]);
     writeTsv(join(stage, 'features.tsv'), ['id', 'description'], matrix.rowIds.map((id, i) => [id, matrix.rowDescriptions[i] ?? '']));
     writeTsv(join(stage, 'samples.tsv'), ['id'], matrix.colIds.map((id) => [id]));
     const manifest: PreprocessManifest = {
       schema: 'nmf-consensus/preprocess@1',
       tool_version: toolVersion(),
-      input: { path: opts.input, sha256: sha, format, bytes },
+      input: { path: opts.input, sha256: sha, format, bytes: input.bytes },
       input_shape: inputShape,
       shape: { features: matrix.rows, samples: matrix.cols },
       params,
@@ -209,10 +215,11 @@ export async function runPreprocess(opts: PreprocessOptions): Promise<Preprocess
       dropped,
       files: { matrix: 'matrix.npy', features: 'features.tsv', samples: 'samples.tsv' },
       matrix_sha256: createHash('sha256').update(new Uint8Array(f32.buffer, f32.byteOffset, f32.byteLength)).digest('hex'),
+      file_sha256: { 'features.tsv': sha256File(join(stage, 'features.tsv')), 'samples.tsv': sha256File(join(stage, 'samples.tsv')) },
       created: new Date().toISOString(),
     };
-    writeManifest(join(stage, 'preprocess.json'), 'preprocess', manifest);
-    commitDir(stage, opts.outdir);
+    writePreprocessManifest(stage, manifest);
+    commitDir(stage, opts.outdir, 'preprocess');
     log.info(`preprocess: ${matrix.rows} features x ${matrix.cols} samples -> ${opts.outdir}`);
     return manifest;
   } catch (err) {

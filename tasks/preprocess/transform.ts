@@ -30,39 +30,15 @@ import { inputError } from '../lib/errors.js';
 import type { LabelledMatrix } from '../lib/types.js';
 import { cellLocation, quoteText, type MatrixSource, type SourcedMatrix } from '../lib/io/text.js';
 
-export type NegativesPolicy = 'error' | 'clamp' | 'shift';
+import type { DroppedItem, FeatureScore, NegativesPolicy, Normalization, PreprocessStep } from '../lib/manifest/preprocess.js';
+// The types are recorded in preprocess.json, so they live with its manifest (tasks/lib/manifest).
+export type { DroppedItem, FeatureScore, NegativesPolicy, Normalization, PreprocessStep };
+
 export const NEGATIVES_POLICIES: readonly NegativesPolicy[] = ['error', 'clamp', 'shift'];
-
-/**
- * Per-sample normalization. cp10k: each sample (column) scaled to sum 10,000. tpm: scaled to sum
- * 1,000,000 (no gene-length correction). log1p: cp10k, then the natural log(1 + x) of every value.
- */
-export type Normalization = 'none' | 'cp10k' | 'tpm' | 'log1p';
 export const NORMALIZATIONS: readonly Normalization[] = ['none', 'cp10k', 'tpm', 'log1p'];
-
-/** Feature score for --top-features: variance, cv = sd / mean, fano = variance / mean (all with ddof 1). */
-export type FeatureScore = 'variance' | 'cv' | 'fano';
 export const FEATURE_SCORES: readonly FeatureScore[] = ['variance', 'cv', 'fano'];
 
 export type Values = Float64Array | Float32Array;
-
-/** One entry of the manifest's list of steps applied, in order. */
-export interface PreprocessStep {
-  step: string;
-  detail: Record<string, unknown>;
-}
-
-/**
- * A row (feature) or column (sample) removed by preprocess. `index` is 0-based in the input matrix;
- * `value` is what decided it where there is one (a nonzero count, a feature score).
- */
-export interface DroppedItem {
-  axis: 'row' | 'column';
-  id: string;
-  index: number;
-  reason: string;
-  value?: number;
-}
 
 /** A matrix with labels, (optionally) source locations and each row's/column's index in the input. */
 export interface TransformedMatrix extends LabelledMatrix {

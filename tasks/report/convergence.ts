@@ -1,6 +1,6 @@
 /** The convergence figure: iterations of every restart by k, converged or stopped at the cap. */
 import type { TopLevelSpec } from 'vega-lite';
-import type { ConsensusPerK } from '../lib/types.js';
+import type { ConsensusPerK } from '../lib/manifest/consensus.js';
 import { X_TITLE } from './charts.js';
 
 const FONT = 'Helvetica, Arial, sans-serif';

@@ -4,7 +4,7 @@
  * natively, so no browser or converter is needed.
  */
 import PDFDocument from 'pdfkit';
-import type { Summary } from '../lib/types.js';
+import type { Summary } from '../lib/manifest/summary.js';
 
 export interface PdfFigure {
   title: string;

@@ -1,5 +1,7 @@
 /** A hand-made ReportInput: n = 12 samples in 3 interleaved blocks, k = 2..5, rho drops after k = 3. */
-import type { ConsensusManifest, ConsensusPerK, MetricsRow, ReportInput } from '../../tasks/lib/types.js';
+import type { MetricsRow } from '../../tasks/lib/types.js';
+import type { ConsensusManifest, ConsensusPerK } from '../../tasks/lib/manifest/consensus.js';
+import type { ReportInput } from '../../tasks/report/index.js';
 
 export const N = 12;
 /** Sample i belongs to block i % 3 (interleaved, so the leaf order matters). */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeReport } from '../../tasks/report/index.js';
 import { NmfError } from '../../tasks/lib/errors.js';
-import type { Summary } from '../../tasks/lib/types.js';
+import type { Summary } from '../../tasks/lib/manifest/summary.js';
 import { CONSENSUS_RAMP, rampColor } from '../../tasks/report/heatmap.js';
 import { decodePng, pixelAt } from './pngdecode.js';
 import { makeInput, METRICS, N, row } from './fixture.js';

@@ -117,15 +117,23 @@ function loadHead(path: string): Buffer {
   }
 }
 
-/** Read any supported input synchronously (HDF5 only after `loadHdf5`; `readInput` does both). */
-export function readMatrixFile(path: string, format: InputFormat = 'auto', options: ReadOptions = {}): ReadMatrix {
+/**
+ * Read any supported input synchronously (HDF5 only after `loadHdf5`; `readInput` does both).
+ * `loaded`: the text content already read once by read-once.ts (then only GCT/TSV/CSV apply).
+ */
+export function readMatrixFile(path: string, format: InputFormat = 'auto', options: ReadOptions = {}, loaded?: Buffer): ReadMatrix {
   const dtype = options.dtype ?? 'float64';
   if (!FORMATS.includes(format)) {
     throw usageError(`unknown input format ${JSON.stringify(format)}; use ${FORMATS.slice(0, -1).join(', ')} or ${FORMATS.at(-1)}.`);
   }
+  if (loaded) return parseText(path, format, loadTextBytes(path, loaded));
   if (format === 'mtx' || (format === 'auto' && (isMtxPath(path) || isDirectory(path)))) return readMtxDir(path, dtype);
   if (isHdf5Input(path, format)) return readHdf5(path, format, dtype);
-  const buf = loadTextBytes(path);
+  return parseText(path, format, loadTextBytes(path));
+}
+
+/** Parse GCT/TSV/CSV bytes (already gunzipped); `loaded` text skips every file access (pipes). */
+function parseText(path: string, format: InputFormat, buf: Buffer): ReadMatrix {
   switch (format) {
     case 'gct':
       return parseGct(buf, path);

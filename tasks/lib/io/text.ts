@@ -82,7 +82,12 @@ const GZIP_MAGIC = [0x1f, 0x8b];
  * `inputError` (exit 3) for a missing file, a directory, a corrupt gzip stream, binary content
  * or an empty file.
  */
-export function loadTextBytes(path: string): Buffer {
+export function loadTextBytes(path: string, loaded?: Buffer): Buffer {
+  return checkTextBytes(path, loaded ?? readTextFile(path));
+}
+
+/** The file's bytes, gunzipped when they start with the gzip magic bytes. */
+function readTextFile(path: string): Buffer {
   let isDir = false;
   try {
     isDir = statSync(path).isDirectory();
@@ -110,7 +115,13 @@ export function loadTextBytes(path: string): Buffer {
       const msg = String((err as Error).message ?? err).replace(/\s+/g, ' ');
       throw inputError(path, `the file starts like gzip but cannot be decompressed (${msg})`, 'recompress it with gzip or pass the uncompressed file');
     }
-  } else if (buf.length >= 4 && buf[0] === 0x50 && buf[1] === 0x4b && buf[2] === 0x03 && buf[3] === 0x04) {
+  }
+  return buf;
+}
+
+/** Refuse archives, HDF5, binary and blank content with a located message (read-once.ts gunzips first). */
+function checkTextBytes(path: string, buf: Buffer): Buffer {
+  if (buf.length >= 4 && buf[0] === 0x50 && buf[1] === 0x4b && buf[2] === 0x03 && buf[3] === 0x04) {
     throw inputError(path, 'this is a zip archive, which is not read directly', 'unzip it and pass the matrix file inside');
   } else if (buf.length >= 8 && buf[0] === 0x89 && buf[1] === 0x48 && buf[2] === 0x44 && buf[3] === 0x46) {
     throw inputError(path, 'this is an HDF5 file (.h5/.h5ad), not a GCT, TSV or CSV text file', 'pass it to the HDF5 reader or convert it to GCT, TSV or CSV');

@@ -55,7 +55,12 @@ export function writeTsvRecords(path: string, columns: readonly string[], record
  * skipped; every row must have as many cells as the header (inputError, exit 3, otherwise).
  */
 export function readTsv(path: string): TsvTable {
-  const lines = new LineReader(loadTextBytes(path));
+  return parseTsv(loadTextBytes(path), path);
+}
+
+/** Parse TSV bytes already read (e.g. checked against a manifest's sha256); `path` names them in messages. */
+export function parseTsv(bytes: Buffer, path: string): TsvTable {
+  const lines = new LineReader(bytes);
   let headerLine: string | null;
   do headerLine = lines.next();
   while (headerLine !== null && headerLine.trim() === '');
