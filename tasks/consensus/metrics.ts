@@ -79,6 +79,7 @@ function metricsRow(
   Ws: readonly Float32Array[],
   m: number,
   c: Pick<MetricsRow, 'cophenetic' | 'dispersion' | 'silhouette' | 'pac'>,
+  sumSquares: number,
 ): MetricsRow {
   const best = bestRun(runs);
   const stability = factorStability(Ws, m, k);
@@ -93,6 +94,9 @@ function metricsRow(
     converged_fraction: runs.filter((r) => r.converged).length / runs.length,
     stability_min: stability.min,
     stability_mean: stability.mean,
+    // rel_error = ||A - WH|| / ||A||, so RSS and explained variance follow from ||A||^2.
+    rss_best: runs[best]!.rel_error ** 2 * sumSquares,
+    evar_best: 1 - runs[best]!.rel_error ** 2,
   };
 }
 
@@ -118,9 +122,11 @@ export function consensusForK(
   Ws: readonly Float32Array[],
   m: number,
   large: LargeNOptions,
+  /** ||A||_F^2 of the factorized matrix, for the RSS column (NaN: unknown). */
+  sumSquares = NaN,
 ): KResult {
   const R = runs.length;
-  if (n > large.maxConsensusN) return sampledConsensus(k, labels, n, runs, Ws, m, large);
+  if (n > large.maxConsensusN) return sampledConsensus(k, labels, n, runs, Ws, m, large, sumSquares);
   const C = consensusFromLabels(labels, R, n);
   const t = treeMetrics(C, n, k);
   return {
@@ -128,7 +134,7 @@ export function consensusForK(
     best: bestRun(runs),
     order: t.order,
     membership: Array.from(t.membership),
-    metrics: metricsRow(k, runs, Ws, m, { cophenetic: t.cophenetic, dispersion: dispersion(C, n), silhouette: t.silhouette, pac: pac(C, n) }),
+    metrics: metricsRow(k, runs, Ws, m, { cophenetic: t.cophenetic, dispersion: dispersion(C, n), silhouette: t.silhouette, pac: pac(C, n) }, sumSquares),
   };
 }
 
@@ -140,6 +146,7 @@ function sampledConsensus(
   Ws: readonly Float32Array[],
   m: number,
   large: LargeNOptions,
+  sumSquares: number,
 ): KResult {
   const R = runs.length;
   const best = bestRun(runs);
@@ -155,7 +162,7 @@ function sampledConsensus(
     binned: binnedConsensus(labels, R, n, order, HEATMAP_BINS),
     order,
     membership: Array.from(membership),
-    metrics: metricsRow(k, runs, Ws, m, { cophenetic: t.cophenetic, dispersion: dispersionFromLabels(labels, R, n), silhouette: t.silhouette, pac: p.pac }),
+    metrics: metricsRow(k, runs, Ws, m, { cophenetic: t.cophenetic, dispersion: dispersionFromLabels(labels, R, n), silhouette: t.silhouette, pac: p.pac }, sumSquares),
     sampled: {
       subsample_n: s,
       stratified_by: 'labels of the restart with the lowest objective',

@@ -37,6 +37,10 @@ export interface MetricsRow {
   converged_fraction: number;
   stability_min: number;
   stability_mean: number;
+  /** ||A - WH||_F^2 of the best restart (residual sum of squares, R NMF rss()). */
+  rss_best: number;
+  /** 1 - rss / ||A||_F^2 of the best restart (explained variance, R NMF evar()). */
+  evar_best: number;
 }
 
 export const METRIC_COLUMNS: readonly (keyof MetricsRow)[] = [
@@ -53,4 +57,6 @@ export const METRIC_COLUMNS: readonly (keyof MetricsRow)[] = [
   'converged_fraction',
   'stability_min',
   'stability_mean',
+  'rss_best',
+  'evar_best',
 ];

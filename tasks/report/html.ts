@@ -2,9 +2,13 @@
  * report.html: one self-contained page (inline CSS and SVG, images as data URLs, no scripts, no
  * external resources). Every string that comes from the input is escaped.
  */
-import { METRIC_COLUMNS, type ConsensusManifest, type ConsensusPerK, type MetricsRow, type Summary } from '../lib/types.js';
+import { METRIC_COLUMNS, type MetricsRow } from '../lib/types.js';
+import type { ConsensusManifest, ConsensusPerK } from '../lib/manifest/consensus.js';
+import type { Summary } from '../lib/manifest/summary.js';
 import { escapeHtml as esc, fmt } from './format.js';
-import { metagenesTable, type TopFeature } from './metagenes.js';
+import { metagenesTable } from './metagenes.js';
+import type { MetageneRow } from '../lib/metagenes.js';
+import { RUNNER_UP, STRUCTURE_MIN, TIE } from '../lib/recommend.js';
 import { version_core as tfVersion } from '@tensorflow/tfjs-core';
 
 export interface HeatmapSection {
@@ -15,6 +19,8 @@ export interface HeatmapSection {
   files: string[];
   /** Upscaling / block-averaging note for the caption. */
   note?: string;
+  /** Whether the figure has the per-sample silhouette track. */
+  silhouette?: boolean;
 }
 
 export interface PageInput {
@@ -25,8 +31,8 @@ export interface PageInput {
   heatmaps: HeatmapSection[];
   /** Adjusted Rand index of each k's clusters (ks ascending) against each annotation column. */
   ari?: { name: string; ari: number[]; annotated: number }[];
-  /** Top features of each factor of each k's best restart. */
-  metagenes?: Map<number, TopFeature[][]>;
+  /** Top features of each consensus cluster (its matched factor of the best restart), per k. */
+  metagenes?: Map<number, MetageneRow[][]>;
   /** Output files, hrefs relative to the report folder. */
   links?: { label: string; href: string }[];
   /** Group label per sample (input order), when annotations were given. */
@@ -63,7 +69,10 @@ function cell(col: keyof MetricsRow, v: number): string {
   return fmt(v, 3);
 }
 
-function metricsTable(rows: readonly MetricsRow[], recK: number): string {
+/** Baseline columns shown beside the metrics (the rule's inputs). */
+const NULL_COLUMNS: readonly (keyof MetricsRow)[] = ['cophenetic', 'dispersion', 'silhouette', 'pac'];
+
+function metricsTable(rows: readonly MetricsRow[], recK: number | null, nulls: readonly MetricsRow[], scores: Summary['scores']): string {
   const best = new Map<keyof MetricsRow, number>();
   for (const col of METRIC_COLUMNS) {
     const vals = rows.map((r) => r[col]).filter((v) => Number.isFinite(v));
@@ -71,14 +80,18 @@ function metricsTable(rows: readonly MetricsRow[], recK: number): string {
     if (HIGHER_BETTER.has(col)) best.set(col, Math.max(...vals));
     if (LOWER_BETTER.has(col)) best.set(col, Math.min(...vals));
   }
-  const head = METRIC_COLUMNS.map((c) => `<th>${esc(c)}</th>`).join('');
+  const extra = nulls.length > 0 ? ['score', ...NULL_COLUMNS.map((c) => `null_${c}`)] : [];
+  const head = [...METRIC_COLUMNS, ...extra].map((c) => `<th>${esc(c)}</th>`).join('');
   const body = rows
     .map((r) => {
       const tds = METRIC_COLUMNS.map((c) => {
         const isBest = best.has(c) && r[c] === best.get(c);
         return `<td${isBest ? ' class="best"' : ''}>${cell(c, r[c])}</td>`;
       }).join('');
-      return `<tr${r.k === recK ? ' class="rec"' : ''}>${tds}</tr>`;
+      const nul = nulls.find((x) => x.k === r.k);
+      const sc = scores.find((x) => x.k === r.k)?.score ?? NaN;
+      const more = extra.length > 0 ? `<td>${fmt(sc, 3)}</td>${NULL_COLUMNS.map((c) => `<td class="null">${nul ? cell(c, nul[c]) : 'n/a'}</td>`).join('')}` : '';
+      return `<tr${r.k === recK ? ' class="rec"' : ''}>${tds}${more}</tr>`;
     })
     .join('\n');
   return `<div class="scroll"><table class="num"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
@@ -106,7 +119,7 @@ function paramsTable(m: ConsensusManifest): string {
   return `<table class="kv"><tbody>${rows.map(([a, b]) => `<tr><th>${esc(a)}</th><td>${esc(b)}</td></tr>`).join('')}</tbody></table>`;
 }
 
-function ariTable(ari: NonNullable<PageInput['ari']>, ks: readonly number[], recK: number): string {
+function ariTable(ari: NonNullable<PageInput['ari']>, ks: readonly number[], recK: number | null): string {
   const head = `<tr><th>annotation</th><th>annotated samples</th>${ks.map((k) => `<th${k === recK ? ' class="rec"' : ''}>k=${k}</th>`).join('')}</tr>`;
   const body = ari
     .map((a) => {
@@ -117,14 +130,17 @@ function ariTable(ari: NonNullable<PageInput['ari']>, ks: readonly number[], rec
   return `<div class="scroll"><table class="num ari"><thead>${head}</thead><tbody>${body}</tbody></table></div>`;
 }
 
-function metagenesSection(perK: readonly ConsensusPerK[], tops: Map<number, TopFeature[][]>, recK: number): string {
+function metagenesSection(perK: readonly ConsensusPerK[], tops: Map<number, MetageneRow[][]>, recK: number | null): string {
   return perK
     .filter((p) => tops.has(p.k))
     .map((p) => {
       const inner =
-        `<p>Restart ${p.best_restart} (lowest objective of ${p.restarts}). Factor i is the row of H whose maximum labels a sample ` +
-        `\u2192 cluster i of that restart; weights are W's column normalized to sum 1. All features: ${esc(p.metagenes_file)}.</p>` +
-        metagenesTable(tops.get(p.k)!);
+        `<p>Restart ${p.best_restart} (lowest objective of ${p.restarts}). Each factor (column of W) is matched one-to-one to the ` +
+        `consensus cluster it shares most samples with (a sample's factor is the largest entry of its column of H), and listed under ` +
+        `that cluster's number. Features are ranked by the Kim &amp; Park specificity score (0 = equal weight in every factor, 1 = in ` +
+        `this factor only; R NMF featureScore), among those whose largest weight is in this factor and at least the median weight of ` +
+        `W; the raw weight is beside it. "control" marks Affymetrix control probes (AFFX-). All features: ${esc(p.metagenes_file)}.</p>` +
+        metagenesTable(tops.get(p.k)!, p.factor_of_cluster);
       return `<details${p.k === recK ? ' open' : ''}><summary>k = ${p.k}${p.k === recK ? ' (recommended)' : ''}</summary>${inner}</details>`;
     })
     .join('\n');
@@ -175,6 +191,13 @@ h3{font-size:1.05em;margin:1.2em 0 .3em}
 .rec-box{background:#f3f7fb;border-left:5px solid #1f4e79;padding:10px 16px;margin:1em 0}
 .rec-box .big{font-size:1.35em;font-weight:bold;margin:0 0 .3em}
 .rec-box ul{margin:.3em 0 .2em;padding-left:1.2em}
+.rec-box.warn{background:#fdf1ec;border-left-color:#b5391b}
+.rec-box .none{color:#b5391b}
+.rec-box .runner-up{font-size:1.1em;margin:0 0 .3em}
+.rec-box .rule{font-size:13px;color:#444}
+td.null{color:#777}
+span.id{color:#666}
+span.ctrl{color:#b5391b;font-size:11px;border:1px solid #b5391b;border-radius:3px;padding:0 2px}
 table{border-collapse:collapse;font-size:13px}
 th,td{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}
 table.num td{text-align:right;font-variant-numeric:tabular-nums}
@@ -196,6 +219,39 @@ span.w{color:#888;font-size:11px}
 th.rec{background:#fff4d6}
 details{margin:.4em 0}
 `;
+
+/** The recommendation box at the top of the page: the verdict, runner-ups, annotation matches, the rule and the reasons. */
+function recBox(s: Summary): string {
+  const verdict =
+    s.recommended_k !== null
+      ? `<p class="big">Recommended number of clusters: k = ${s.recommended_k}</p>` +
+        (s.runner_up_ks.length > 0 ? `<p class="runner-up">Runner-up (nearly as distinct): ${s.runner_up_ks.map((k) => `k = ${k}`).join(', ')}</p>` : '')
+      : s.no_structure
+        ? `<p class="big none">No structure: no k is distinguishable from random data, so no number of clusters is recommended</p>`
+        : `<p class="big none">No k could be scored, so none is recommended</p>`;
+  const ann = Object.entries(s.best_k_by_annotation);
+  const annotations =
+    ann.length > 0
+      ? `<ul class="best-ann">${ann.map(([name, b]) => `<li>Best match to the annotation <b>${esc(name)}</b>: k = ${b.k} (adjusted Rand index ${fmt(b.ari, 3)})</li>`).join('')}</ul>`
+      : '';
+  const rule =
+    s.null_restarts > 0
+      ? `Rule <code>${esc(s.rule)}</code>: for each k, the cophenetic correlation, dispersion and silhouette are compared with the same k on random data ` +
+        `(this matrix with each sample's values shuffled, ${s.null_restarts} restarts): gap = (real - random) / (1 - random), 0 = no better than random data, ` +
+        `1 = perfect; the score is their mean. A k is distinguishable from random data when its score is at least ${STRUCTURE_MIN}; the recommended k has ` +
+        `the highest score (scores within ${TIE} count as equal, and then the largest k is taken); runner-ups score within ${RUNNER_UP} of it.`
+      : `Rule <code>${esc(s.rule)}</code> without a random-data baseline (--null-restarts 0): the score is the mean of the cophenetic correlation, ` +
+        `dispersion and silhouette; the highest wins (within ${TIE}, the largest k); runner-ups score within ${RUNNER_UP}. Whether any k differs from random data was not tested.`;
+  return `<div class="rec-box${s.recommended_k === null ? ' warn' : ''}">
+${verdict}
+${annotations}
+<p class="rule">${rule}</p>
+<p>Why:</p>
+<ul>
+${s.reasons.map((r) => `<li>${esc(r)}</li>`).join('\n')}
+</ul>
+</div>`;
+}
 
 /** The complete page. */
 export function buildHtml(p: PageInput): string {
@@ -225,8 +281,9 @@ export function buildHtml(p: PageInput): string {
       return (
         `<h3 id="k${h.k}">k = ${h.k}${h.k === recK ? ' (recommended)' : ''}</h3>${sampled}` +
         `<figure>${prefixSvgIds(h.svg, `k${h.k}-`)}<figcaption>Consensus matrix for k = ${h.k}, rows and columns in the ` +
-        `leaf order of the average-linkage tree on 1 - C (drawn above the matrix for up to 1,000 samples). Strip${annotation ? 's' : ''} on the top and left: ` +
-        `cluster membership (cut of the tree into ${h.k} clusters)${annotation ? ', and outside it the sample annotation' : ''}. ` +
+        `leaf order of the average-linkage tree on 1 - C (drawn above the matrix for up to 1,000 samples). Tracks on the top (strips repeated on the left), ` +
+        `from the matrix outwards: consensus cluster (cut of the tree into ${h.k} clusters)${pk?.best_fit_membership ? '; best fit (the restart with the lowest objective: each sample\'s largest entry of H, its factor shown in the colour of the cluster it is matched to, as in R NMF consensusmap)' : ''}` +
+        `${annotation ? '; the sample annotation (its own palette)' : ''}${h.silhouette ? '; above them the silhouette width of each sample on 1 - C (grey bars, red below 0)' : ''}. ` +
         `${sizes}${h.note ? ' ' + esc(h.note) : ''} Files: ${h.files.map(esc).join(', ')}.</figcaption></figure>${tab}`
       );
     })
@@ -242,20 +299,14 @@ export function buildHtml(p: PageInput): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Consensus NMF report: k = ${recK} recommended</title>
+<title>Consensus NMF report: ${recK !== null ? `k = ${recK} recommended` : s.no_structure ? 'no structure found' : 'no k recommended'}</title>
 <style>${CSS}</style>
 </head>
 <body>
 <h1>Consensus NMF clustering report</h1>
 <p class="sub">${m.samples.length} samples, k = ${esc(m.ks.join(', '))}, ${esc(m.algorithm)} NMF, nmf-consensus ${esc(m.tool_version)}</p>
 
-<div class="rec-box">
-<p class="big">Recommended number of clusters: k = ${recK}</p>
-<p>Rule: <code>${esc(s.rule)}</code>. Why:</p>
-<ul>
-${s.reasons.map((r) => `<li>${esc(r)}</li>`).join('\n')}
-</ul>
-</div>
+${recBox(s)}
 
 <h2>Input and parameters</h2>
 ${paramsTable(m)}
@@ -276,13 +327,17 @@ from -1 to 1. Higher is better.</li>
 <li><b>Factor stability</b> (cNMF, pyDNMFk): silhouette of the restarts' W columns clustered into k groups; higher means
 the factors are reproducible. <b>Relative error</b> ||A - WH|| / ||A|| falls as k grows and is shown for reference.</li>
 </ul>
-<p>The metrics often disagree at the margin; the recommendation box above says where. Bold values in the table are the
-best per column; the highlighted row is the recommended k.</p>
+<p>Every metric is also computed on <b>random data</b>: the same matrix with each sample's values shuffled (R NMF's
+<code>randomize</code>), factorized the same way. Those values (dashed grey in the figure, <code>null_</code> columns in
+the table) show how stable clusters look when there is nothing to find; the recommendation uses the gap to them. Bounded
+metrics are drawn on their full range (0 to 1, or -1 to 1), so small differences look small. <b>Explained variance</b>
+is 1 - RSS / ||A||&sup2; <b>RSS</b> is ||A - WH||&sup2; of the best restart. Bold values in the table are the best per
+column; the highlighted row is the recommended k.</p>
 </div>
 
 <h2>Metrics by k</h2>
 <figure>${prefixSvgIds(p.metricsSvg, 'metrics-')}</figure>
-${metricsTable(perK.map((q) => q.metrics), recK)}
+${metricsTable(perK.map((q) => q.metrics), recK, s.null_metrics, s.scores)}
 
 <h2>Convergence</h2>
 <p class="help">Each tick is one restart: how many iterations it ran before its sample labels stopped changing (blue), or

@@ -1,7 +1,8 @@
 /**
  * The report stage's rendering (DESIGN sections 1 and 6): from the consensus manifest and matrices,
  * write into `outdir`:
- *   summary.json                  recommended k (Brunet's rule) and why, in words
+ *   summary.json                  recommended k (gap to the random-data baseline, tasks/lib/recommend.ts),
+ *                                 runner-ups, no_structure, best k per annotation column, and why in words
  *   figures/metrics.svg|.png              metrics by k, recommended k marked
  *   figures/convergence.svg|.png          iterations per restart by k
  *   figures/consensus.k<k>.svg            ordered consensus heatmap with membership strips (per k with a
@@ -14,17 +15,18 @@
 import { join } from 'node:path';
 import { inputError } from '../lib/errors.js';
 import { writeFileAtomic } from '../lib/io/atomic.js';
-import { writeManifest } from '../lib/manifest/validate.js';
-import type { ConsensusPerK, ReportInput, Summary } from '../lib/types.js';
+import type { ConsensusManifest, ConsensusPerK } from '../lib/manifest/consensus.js';
+import { writeSummary, type Summary } from '../lib/manifest/summary.js';
 import { heatmapSpec, metricsSpec, MISSING_ANNOTATION, type HeatmapFigure } from './charts.js';
 import { consensusRaster, type HeatmapRaster } from './heatmap.js';
 import { buildHtml, type HeatmapSection } from './html.js';
 import { encodePng, pngDataUrl } from './png.js';
-import { recommend } from './recommend.js';
+import { bestKByAnnotation, recommend, recommendationLine } from '../lib/recommend.js';
 import { svgToPng } from './png-render.js';
 import { buildPdf, type PdfFigure } from './pdf.js';
 import { convergenceSpec } from './convergence.js';
-import { topFeatures, type TopFeature } from './metagenes.js';
+import { topByCluster, type MetageneRow } from '../lib/metagenes.js';
+import { silhouetteWidthsBy } from '../lib/metrics/silhouette.js';
 import { adjustedRandIndex } from '../lib/metrics/ari.js';
 import { averageLinkage } from '../lib/metrics/hclust.js';
 
@@ -59,7 +61,23 @@ function ariRows(input: ReportInput, perK: readonly ConsensusPerK[]): { name: st
 }
 import { renderSvg } from './render.js';
 
-export { brunetRule, recommend, BRUNET_RULE } from './recommend.js';
+/** What the report stage needs: the manifest, the consensus matrices (n*n, row-major) by k. */
+export interface ReportInput {
+  manifest: ConsensusManifest;
+  matrices: Map<number, Float64Array>;
+  /** Optional sample annotations: sample id -> group label (the first annotation column, drawn as a strip). */
+  annotations?: Map<string, string>;
+  /** Every annotation column (name, sample id -> value), each compared with the clusters by ARI. */
+  annotationColumns?: { name: string; values: Map<string, string> }[];
+  /** Large n: block means of C along the order, by k (from consensus.k.<k>.binned.npy). */
+  binned?: Map<number, { values: Float32Array; bins: number; binSize: number }>;
+  /** The metagene table of each k (metagenes.k<k>.tsv). */
+  metagenes?: Map<number, MetageneRow[]>;
+  /** Output files to link from the page, hrefs relative to the report folder. */
+  links?: { label: string; href: string }[];
+}
+
+export { brunetRule, recommend, BRUNET_RULE } from '../lib/recommend.js';
 export { encodePng, crc32 } from './png.js';
 
 function checkPerK(p: ConsensusPerK, n: number): void {
@@ -110,15 +128,27 @@ export async function writeReport(input: ReportInput, outdir: string, opts: Writ
   const perK = [...m.per_k].sort((a, b) => a.k - b.k);
   for (const p of perK) checkPerK(p, n);
   const rows = perK.map((p) => p.metrics);
+  const nulls = perK.flatMap((p) => (p.null_metrics ? [p.null_metrics] : []));
 
-  const rec = recommend(rows);
+  const rec = recommend(rows, nulls);
+  const ari = ariRows(input, perK);
+  const bestByAnnotation = bestKByAnnotation(ari, perK.map((p) => p.k));
+  const annotationReasons = Object.entries(bestByAnnotation).map(
+    ([name, b]) => `the annotation column "${name}" is matched best at k=${b.k} (adjusted Rand index ${b.ari.toFixed(3)}).`,
+  );
   const summary: Summary = {
     schema: 'nmf-consensus/summary@1',
     recommended_k: rec.recommended_k,
+    runner_up_ks: rec.runner_up_ks,
+    no_structure: rec.no_structure,
     rule: rec.rule,
-    reasons: [...rec.reasons, ...partialReasons(input)],
+    reasons: [...rec.reasons.slice(0, 1), ...annotationReasons.map((r) => r[0]!.toUpperCase() + r.slice(1)), ...rec.reasons.slice(1), ...partialReasons(input)],
     ks: [...m.ks],
     metrics: rows.map((r) => ({ ...r })),
+    null_restarts: Math.max(0, ...perK.map((p) => p.null_restarts ?? 0)),
+    null_metrics: nulls.map((r) => ({ ...r })),
+    scores: rec.scores.map((x) => ({ k: x.k, score: x.score, ...x.gaps })),
+    best_k_by_annotation: bestByAnnotation,
   };
 
   let annotation: string[] | undefined;
@@ -139,7 +169,7 @@ export async function writeReport(input: ReportInput, outdir: string, opts: Writ
   }
 
   const figdir = join(outdir, 'figures');
-  const metricsSvg = await renderSvg(metricsSpec(rows, rec.recommended_k));
+  const metricsSvg = await renderSvg(metricsSpec(rows, rec.recommended_k, nulls));
   writeFileAtomic(join(figdir, 'metrics.svg'), metricsSvg);
   writeFileAtomic(join(figdir, 'metrics.png'), figurePng('Consensus metrics by k', metricsSvg, 1200));
   const convergenceSvg = await renderSvg(convergenceSpec(perK));
@@ -159,7 +189,7 @@ export async function writeReport(input: ReportInput, outdir: string, opts: Writ
     const svg = await renderSvg(heatmapSpec({ k: p.k, rho: p.metrics.cophenetic, imageUrl: pngDataUrl(png), ...fig }));
     writeFileAtomic(join(figdir, names[0]!), svg);
     writeFileAtomic(join(figdir, names[1]!), figurePng(`Consensus matrix, k = ${p.k}`, svg, 900));
-    return { k: p.k, svg, files: names.map((f) => `figures/${f}`), ...(note ? { note } : {}) };
+    return { k: p.k, svg, files: names.map((f) => `figures/${f}`), silhouette: !!fig.silhouette, ...(note ? { note } : {}) };
   };
 
   const heatmaps: HeatmapSection[] = [];
@@ -179,6 +209,7 @@ export async function writeReport(input: ReportInput, outdir: string, opts: Writ
         samples: bins.map((b) => `block ${b + 1}`),
         order: bins,
         membership: blockMajority(ordered(p.membership), blocks.binSize).map(Number),
+        ...(p.best_fit_membership ? { bestFit: blockMajority(ordered(p.best_fit_membership), blocks.binSize).map(Number) } : {}),
         ...(annotation ? { annotation: blockMajority(ordered(annotation), blocks.binSize) } : {}),
       };
       heatmaps.push(await writeHeatmap(p, raster, fig, note));
@@ -198,16 +229,26 @@ export async function writeReport(input: ReportInput, outdir: string, opts: Writ
     const raster = consensusRaster(matrix, n, p.order);
     // The tree is recomputed from C (deterministic: the same as the consensus stage's) to draw it.
     const tree = n <= MAX_DENDROGRAM_N ? averageLinkage(Float64Array.from(matrix, (c) => 1 - c), n) : undefined;
-    const fig = { samples: m.samples, order: p.order, membership: p.membership, ...(annotation ? { annotation } : {}), ...(tree ? { tree } : {}) };
+    // Per-sample silhouette on 1 - C with the consensus clusters (its mean is the metric).
+    const silhouette = Array.from(silhouetteWidthsBy(n, p.membership, (i, j) => 1 - matrix[j * n + i]!));
+    const fig = {
+      samples: m.samples,
+      order: p.order,
+      membership: p.membership,
+      silhouette,
+      ...(p.best_fit_membership ? { bestFit: p.best_fit_membership } : {}),
+      ...(annotation ? { annotation } : {}),
+      ...(tree ? { tree } : {}),
+    };
     const note = raster.block > 1 ? `Each pixel of the image is the mean of a ${raster.block} x ${raster.block} block of the matrix.` : undefined;
     heatmaps.push(await writeHeatmap(p, raster, fig, note));
   }
 
-  writeManifest(join(outdir, 'summary.json'), 'summary', summary);
-  const metagenes = new Map<number, TopFeature[][]>();
+  writeSummary(outdir, summary);
+  const metagenes = new Map<number, MetageneRow[][]>();
   for (const p of perK) {
-    const b = input.bases?.get(p.k);
-    if (b) metagenes.set(p.k, topFeatures(b, TOP_FEATURES));
+    const t = input.metagenes?.get(p.k);
+    if (t) metagenes.set(p.k, topByCluster(t, p.k, TOP_FEATURES));
   }
   const html = buildHtml({
     manifest: m,
@@ -215,7 +256,7 @@ export async function writeReport(input: ReportInput, outdir: string, opts: Writ
     metricsSvg,
     convergenceSvg,
     heatmaps,
-    ari: ariRows(input, perK),
+    ari,
     metagenes,
     links: input.links ?? [],
     ...(annotation ? { annotation } : {}),

@@ -23,6 +23,8 @@ export function row(k: number, over: Partial<MetricsRow> = {}): MetricsRow {
     converged_fraction: 1,
     stability_min: 0.6,
     stability_mean: 0.8,
+    rss_best: 2000 - k * 100,
+    evar_best: 0.75 + k * 0.02,
     ...over,
   };
 }
@@ -64,7 +66,12 @@ function membership(k: number): number[] {
   });
 }
 
-export function makeInput(opts: { materialize?: number[]; annotations?: boolean; metrics?: MetricsRow[] } = {}): ReportInput {
+/** A random-data baseline for METRICS: well below the data at every k. */
+export const NULL_METRICS: MetricsRow[] = [2, 3, 4, 5].map((k) =>
+  row(k, { cophenetic: 0.7 - 0.03 * k, dispersion: 0.1 * k, silhouette: 0.3 - 0.05 * k, pac: 1 - 0.1 * k, stability_mean: 0.2 }),
+);
+
+export function makeInput(opts: { materialize?: number[]; annotations?: boolean; metrics?: MetricsRow[]; nulls?: MetricsRow[] } = {}): ReportInput {
   const metrics = opts.metrics ?? METRICS;
   const ks = metrics.map((r) => r.k);
   const materialize = opts.materialize ?? [2, 3, 4];
@@ -78,6 +85,10 @@ export function makeInput(opts: { materialize?: number[]; annotations?: boolean;
     runs: Array.from({ length: 20 }, (_, i) => ({ restart: i, iterations: 430 + 10 * ((i * r.k) % 7), converged: i !== 19, objective: 100 + i })),
     best_restart: 0,
     metagenes_file: `metagenes.k${r.k}.tsv`,
+    // the best fit agrees with the consensus except for sample 0, which it puts in the last cluster
+    best_fit_membership: membership(r.k).map((c, i) => (i === 0 ? r.k : c)),
+    factor_of_cluster: Array.from({ length: r.k }, (_, c) => (c + 1) % r.k),
+    ...(opts.nulls?.some((x) => x.k === r.k) ? { null_restarts: 10, null_metrics: opts.nulls.find((x) => x.k === r.k)! } : {}),
   }));
   const manifest: ConsensusManifest = {
     schema: 'nmf-consensus/consensus@1',

@@ -7,7 +7,8 @@ import { NmfError } from '../../tasks/lib/errors.js';
 import type { Summary } from '../../tasks/lib/manifest/summary.js';
 import { CONSENSUS_RAMP, rampColor } from '../../tasks/report/heatmap.js';
 import { decodePng, pixelAt } from './pngdecode.js';
-import { makeInput, METRICS, N, row } from './fixture.js';
+import { makeInput, METRICS, N, NULL_METRICS, row } from './fixture.js';
+import { metageneRows } from '../../tasks/lib/metagenes.js';
 
 let dir: string;
 let summary: Summary;
@@ -15,7 +16,7 @@ let html: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'nmf-report-'));
-  summary = await writeReport(makeInput({ annotations: true }), join(dir, 'a'));
+  summary = await writeReport(makeInput({ annotations: true, nulls: NULL_METRICS }), join(dir, 'a'));
   html = readFileSync(join(dir, 'a', 'report.html'), 'utf8');
 }, 60_000);
 
@@ -26,14 +27,21 @@ afterAll(() => {
 const fig = (name: string, sub = 'a') => join(dir, sub, 'figures', name);
 
 describe('writeReport', () => {
-  it('recommends k = 3 by the drop of rho, and writes the same summary.json', () => {
+  it('recommends k = 3 by the gap to random data, and writes the same summary.json', () => {
     expect(summary.recommended_k).toBe(3);
+    expect(summary.no_structure).toBe(false);
+    expect(summary.runner_up_ks).toEqual([]);
     expect(summary.schema).toBe('nmf-consensus/summary@1');
-    expect(summary.rule).toBe('brunet-cophenetic-drop');
-    expect(summary.reasons[0]).toMatch(/0\.997 at k=3 and drops by 0\.011 to 0\.986 at k=4/);
-    expect(summary.reasons.join(' ')).toMatch(/Silhouette disagrees: it is highest at k=4/);
+    expect(summary.rule).toBe('null-gap');
+    // k=3: cophenetic (0.997 - 0.61) / 0.39, dispersion (0.95 - 0.3) / 0.7, silhouette (0.93 - 0.15) / 0.85
+    const s3 = summary.scores.find((x) => x.k === 3)!;
+    expect(s3.score).toBeCloseTo(((0.997 - 0.61) / 0.39 + 0.65 / 0.7 + 0.78 / 0.85) / 3, 12);
+    expect(summary.reasons[0]).toMatch(/^k=3 is the farthest from random data: score 0\.946/);
+    expect(summary.reasons.join(' ')).toMatch(/Brunet's rule .* agrees: k=3 \(0\.997, then 0\.986 at k=4/);
     expect(summary.ks).toEqual([2, 3, 4, 5]);
     expect(summary.metrics).toEqual(METRICS);
+    expect(summary.null_metrics).toEqual(NULL_METRICS);
+    expect(summary.null_restarts).toBe(10);
     const onDisk = JSON.parse(readFileSync(join(dir, 'a', 'summary.json'), 'utf8'));
     expect(onDisk).toEqual(summary);
   });
@@ -56,6 +64,17 @@ describe('writeReport', () => {
     }
     expect(svg).toContain('recommended k = 3');
     expect(svg).toContain('stroke-dasharray'); // the rule at the recommended k
+    for (const t of ['explained variance (best)', 'RSS (best)', 'random data']) expect(svg).toContain(t);
+    // the baseline is drawn: a grey line in every panel that has null values (6 of the 8 metrics)
+    expect((svg.match(/<path[^>]*stroke="#888888"/g) ?? []).length).toBeGreaterThanOrEqual(6);
+  });
+
+  it('bounded metrics are drawn on fixed axes: 0 to 1, and -1 to 1 for silhouette and stability', () => {
+    const svg = readFileSync(fig('metrics.svg'), 'utf8');
+    const labels = [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+    // tick labels of the panels: 0 and 1 (cophenetic, dispersion, PAC, relative error, explained variance), -1 (silhouette, stability)
+    expect(labels.filter((t) => t === '1').length).toBeGreaterThanOrEqual(7);
+    expect(labels.filter((t) => t === '−1' || t === '-1').length).toBe(2);
   });
 
   it('the heatmap PNG decodes, is enlarged to >= 300 px, and shows the ordered blocks', () => {
@@ -66,6 +85,20 @@ describe('writeReport', () => {
     expect(pixelAt(d, 10, 90)).toEqual(dark); // inside the first block (ordered samples 0..3)
     expect(pixelAt(d, 290, 10)).toEqual(rampColor(0.05)); // first block x third block: 0.05
     expect(pixelAt(d, 150, 150)).toEqual(dark); // second block
+  });
+
+  it('the heatmap SVG draws the silhouette, best-fit, consensus and annotation tracks', () => {
+    const svg = readFileSync(fig('consensus.k3.svg'), 'utf8');
+    for (const t of ['silhouette', 'best fit', 'consensus', 'annotation']) expect(svg).toContain(`>${t}</text>`);
+    // silhouette bars: one per sample (12), grey (all widths here are >= 0)
+    expect((svg.match(/fill="#666666"/g) ?? []).length).toBe(N);
+    // best fit strip: sample 0 (first in the order) is put in cluster 3 by the best fit, so the best-fit strip
+    // has one more run than the consensus strip (4 runs on the top and 4 on the left, against 3 + 3)
+    const rects = (cls: string) => (svg.match(new RegExp(`class="mark-rect role-mark ${cls}"`, 'g')) ?? []).length;
+    expect(rects('concat_1_layer_3_marks')).toBe(1);
+    const group = (cls: string) => svg.split(`class="mark-rect role-mark ${cls}"`)[1]!.split('</g>')[0]!;
+    expect((group('concat_1_layer_2_marks').match(/<path/g) ?? []).length).toBe(6);
+    expect((group('concat_1_layer_3_marks').match(/<path/g) ?? []).length).toBe(8);
   });
 
   it('the heatmap SVG embeds exactly that PNG, with strips, legend and title', () => {
@@ -95,7 +128,10 @@ describe('writeReport', () => {
 
   it('report.html has the recommendation, reasons, parameters, help and metrics table', () => {
     expect(html).toContain('Recommended number of clusters: k = 3');
-    expect(html).toContain('drops by 0.011 to 0.986 at k=4');
+    expect(html).toContain('a drop of 0.011');
+    expect(html).toMatch(/gap = \(real - random\) \/ \(1 - random\)/); // the rule, on the page
+    expect(html).toMatch(/<th>null_cophenetic<\/th>/);
+    expect(html).toMatch(/<td class="null">0\.610<\/td>/); // null cophenetic at k=3
     for (const s of ['brunet (objective: kl)', '123456789', 'wasm', 'connectivity unchanged for &gt; 40 checks']) {
       expect(html).toContain(s);
     }
@@ -120,11 +156,13 @@ describe('writeReport', () => {
 });
 
 describe('writeReport variants', () => {
-  it('without annotations: no annotation strip; monotone rho says so', async () => {
+  it('without annotations and without a baseline: no annotation strip; says structure was not tested', async () => {
     const metrics = [2, 3, 4].map((k) => row(k, { cophenetic: 0.9 + k * 0.01 }));
     const s = await writeReport(makeInput({ metrics, materialize: [3] }), join(dir, 'b'));
     expect(s.recommended_k).toBe(4);
-    expect(s.reasons[0]).toMatch(/never decreases/);
+    expect(s.null_restarts).toBe(0);
+    expect(s.reasons.join(' ')).toMatch(/--null-restarts 0/);
+    expect(s.reasons.join(' ')).toMatch(/never decreases/);
     const svg = readFileSync(fig('consensus.k3.svg', 'b'), 'utf8');
     expect(svg).not.toContain('ALL-T');
     expect(svg).not.toContain('annotation');
@@ -155,12 +193,37 @@ describe('prefixSvgIds', () => {
   });
 });
 
+const summaryOf = (d: string): Summary => JSON.parse(readFileSync(join(d, 'summary.json'), 'utf8'));
+
+describe('no structure', () => {
+  it('the page says so at the top, recommends nothing and marks no k', async () => {
+    // the data are no better than their random baseline at any k
+    const s = await writeReport(makeInput({ annotations: true, nulls: METRICS }), join(dir, 'none'));
+    expect(s.no_structure).toBe(true);
+    expect(s.recommended_k).toBeNull();
+    expect(summaryOf(join(dir, 'none')).recommended_k).toBeNull();
+    const page = readFileSync(join(dir, 'none', 'report.html'), 'utf8');
+    const box = page.split('<div class="rec-box')[1]!.split('</div>')[0]!;
+    expect(box).toMatch(/No structure: no k is distinguishable from random data, so no number of clusters is recommended/);
+    expect(page.indexOf('No structure')).toBeLessThan(page.indexOf('<h2>'));
+    expect(page).toContain('<title>Consensus NMF report: no structure found</title>');
+    expect(page).not.toContain('(recommended)');
+    expect(page).not.toContain('<tr class="rec">');
+    expect(readFileSync(fig('metrics.svg', 'none'), 'utf8')).toContain('no k recommended');
+  });
+});
+
 describe('report sections beyond the heatmaps', () => {
   it('writes every figure as SVG and PNG, with convergence, ARI, metagenes and file links', async () => {
     const input = makeInput({ annotations: true });
     const ids = Array.from({ length: 30 }, (_, i) => `gene${i}`);
-    input.bases = new Map(
-      input.manifest.per_k.map((p) => [p.k, { ids, k: p.k, W: Float64Array.from({ length: 30 * p.k }, (_, t) => (t % p.k === 0 ? 30 - Math.floor(t / p.k) : 1)) }]),
+    const symbols = ids.map((_, i) => (i === 0 ? 'CD19' : 'na'));
+    // factor 0 holds genes 0..29 with decreasing weight, the other factors 1 each
+    input.metagenes = new Map(
+      input.manifest.per_k.map((p) => [
+        p.k,
+        metageneRows(ids, symbols, Float64Array.from({ length: 30 * p.k }, (_, t) => (t % p.k === 0 ? 30 - Math.floor(t / p.k) : 1)), p.k, p.factor_of_cluster!),
+      ]),
     );
     input.annotationColumns = [{ name: 'phenotype', values: input.annotations! }];
     input.links = [{ label: 'consensus/metrics.tsv', href: '../consensus/metrics.tsv' }];
@@ -175,8 +238,10 @@ describe('report sections beyond the heatmaps', () => {
     expect(page).toContain('<h2>Convergence</h2>');
     expect(page).toContain('converged: k=2: 95%');
     expect(page).toMatch(/<th>phenotype<\/th><td>\d+<\/td>/); // ARI row
-    // factor 1's top feature is gene0 with the largest weight; the page lists it first
-    expect(page).toMatch(/<tr><th>1<\/th><td>gene0 <span class="w">/);
+    // factor 1 (index 0) is matched to cluster k (factor_of_cluster = [1, 2, .., 0]); its most specific feature, gene0, is listed first there
+    expect(page).toMatch(/<th>cluster 3 <span class="w">\(factor 1\)<\/span><\/th><\/tr>/);
+    expect(page).toMatch(/<tr><th>1<\/th><td><\/td><td><\/td><td><b>CD19<\/b> <span class="id">gene0<\/span> <span class="w">score 0\.\d+, weight 30\.0<\/span><\/td><\/tr>/);
+    expect(summaryOf(join(dir, 'c')).best_k_by_annotation).toEqual({ phenotype: { k: 3, ari: 1 } });
     expect(page).toContain('<a href="../consensus/metrics.tsv">consensus/metrics.tsv</a>');
   });
 });
