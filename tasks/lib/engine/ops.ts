@@ -18,7 +18,7 @@ import { ConnectivityStop, argmaxLabels } from './stopping.js';
 import { evaluateFit } from './objective.js';
 import { meanOf } from './blocks.js';
 import { registerPath } from './registry.js';
-import { DEFAULT_EPS, FLOAT32_TINY, type EngineJob, type FactorizeParams, type ProgressEvent, type RestartResult } from './types.js';
+import { DEFAULT_EPS, FLOAT32_TINY, type EngineJob, type RankJob, type RestartResult } from './types.js';
 
 interface Active {
   restart: number;
@@ -28,18 +28,11 @@ interface Active {
   labels: Uint16Array;
 }
 
-async function factorizeOps(
-  At: tf.Tensor2D,
-  A: Float32Array,
-  m: number,
-  n: number,
-  k: number,
-  restarts: readonly number[],
-  params: FactorizeParams,
-  meanA: number,
-  onResult: (r: RestartResult) => void,
-  onProgress?: (e: ProgressEvent) => void,
-): Promise<void> {
+/** All restarts of one rank of `job`, on At (A on the device). */
+async function factorizeOps(job: EngineJob, rank: RankJob, At: tf.Tensor2D, meanA: number): Promise<void> {
+  const { A, m, n, params } = job;
+  const { k, restarts } = rank;
+  const onResult = (r: RestartResult) => job.onResult(k, r);
   const eps = params.eps ?? DEFAULT_EPS;
   const update = UPDATE_RULES[params.algorithm];
   let done = 0;
@@ -97,7 +90,7 @@ async function factorizeOps(
           else still.push(a);
         }
         active = still;
-        onProgress?.({ k, iteration: iter, active: active.length, done, total: restarts.length });
+        job.onProgress?.({ k, iteration: iter, active: active.length, done, total: restarts.length });
       }
     }
   } finally {
@@ -126,7 +119,7 @@ registerPath({
     const meanA = meanOf(job.A);
     try {
       for (const rank of job.ranks) {
-        await factorizeOps(At, job.A, job.m, job.n, rank.k, rank.restarts, job.params, meanA, (r) => job.onResult(rank.k, r), job.onProgress);
+        await factorizeOps(job, rank, At, meanA);
       }
     } finally {
       At.dispose();
