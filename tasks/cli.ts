@@ -50,6 +50,7 @@ const opt = {
   maxConsensusN: { type: 'string', describe: `Largest number of samples for which consensus matrices are built and written; above it the labels are the data: dispersion exact, PAC on 1,000,000 random pairs, tree, cophenetic and silhouette on a seeded stratified subsample ${dflt('max_consensus_n')}` },
   consensusSampleN: { type: 'string', describe: `Above --max-consensus-n: size of that subsample ${dflt('consensus_sample_n')}` },
   force: { type: 'boolean', describe: 'Recompute even when a complete result for the same input and parameters exists' },
+  nullRestarts: { type: 'string', describe: `Restarts per k on a random-data baseline: the matrix with each sample's values shuffled (R NMF randomize), factorized like the data; the recommendation uses the gap between the two and says when no k differs from random data; 0 = off ${dflt('null_restarts')}` },
   kernels: { type: 'string', describe: `Update kernels: auto (fused on the wasm backend, else ops), fused (AssemblyScript wasm-SIMD kernels, four restarts per SIMD vector, on the CPU) or ops (tfjs-core ops on --backend; the reference the fused kernels are tested against) ${dflt('kernels')}` },
   maxDeviceMb: { type: 'number', describe: `Memory budget for the data matrix on the compute device in MiB; a larger matrix stays on the host and is streamed in blocks of rows every iteration (fused kernels: identical numbers; ops: same labels, objectives within 1e-5); 0 = no limit ${dflt('max_device_mb')}` },
   annotations: { type: 'string', describe: 'TSV with a header: sample id, then one or more annotation columns; the first is drawn as a strip beside the heatmaps, each is compared with the clusters by adjusted Rand index' },
@@ -117,6 +118,7 @@ const cli = yargs(hideBin(process.argv))
         .option('outdir', { ...opt.outdir, describe: 'Output folder; gets preprocess/, shards/, consensus/, report/' })
         .option('ks', { type: 'string', describe: `Ranks to test: a range 2-6 or a list 2,3,5 ${dflt('ks')}` })
         .option('restarts', { type: 'string', describe: `Restarts per k (50 recommended for publication) ${dflt('restarts')}` })
+        .option('null-restarts', opt.nullRestarts)
         .options(engineFlags)
         .option('workers', { type: 'string', describe: `Threads for the fused kernels; 0 = the cores available to the process (affinity and cgroup CPU quota). All restarts of all k run on one pool of threads, largest k first (results do not depend on it) ${dflt('workers')}` })
         .options(preprocessFlags)
@@ -161,6 +163,7 @@ const cli = yargs(hideBin(process.argv))
         .option('k', { type: 'string', demandOption: true, describe: 'The rank (number of factors), at least 2 and below min(features, samples)' })
         .option('restarts', { type: 'string', demandOption: true, describe: 'Inclusive restart range, e.g. 0-19; restart r of rank k always starts from the same random stream' })
         .option('outdir', { ...opt.outdir, describe: 'Folder of shards, e.g. DIR/shards' })
+        .option('null', { type: 'boolean', describe: 'Factorize the random-data baseline instead: the matrix with each sample\'s values permuted by --seed (R NMF randomize), the same copy in every shard; writes null.k<k>.r<a>-<b>/. Consensus uses it to tell structure from noise' })
         .options(engineFlags)
         .option('workers', { type: 'string', describe: `Threads for the fused kernels, each with its own wasm instance; 0 = the cores available to the process (affinity and cgroup CPU quota). With too few restarts to give every thread a group of four, the threads split the rows of the matrix instead; the ops kernels run in one thread (results do not depend on it) ${dflt('workers')}` })
         .option('force', opt.force),
@@ -172,7 +175,7 @@ const cli = yargs(hideBin(process.argv))
         const [first, last] = parseRestartRange(argv.restarts);
         const backend = await useBackend(p.backend);
         for (const note of backend.notes) log.info(`backend auto: skipped ${note}`);
-        await runFactorize({ prep: argv.prep, outdir: argv.outdir, k, first, last, algorithm: p.algorithm, seed: p.seed, max_iter: p.max_iter, check_every: p.check_every, stable_checks: p.stable_checks, backend: backend.name, kernels: p.kernels, workers: p.workers, max_device_mb: p.max_device_mb, force: argv.force === true });
+        await runFactorize({ prep: argv.prep, outdir: argv.outdir, k, first, last, algorithm: p.algorithm, seed: p.seed, max_iter: p.max_iter, check_every: p.check_every, stable_checks: p.stable_checks, backend: backend.name, kernels: p.kernels, workers: p.workers, max_device_mb: p.max_device_mb, force: argv.force === true, ...(argv.null ? { randomized: true } : {}) });
       }),
   )
   .command(
@@ -184,15 +187,18 @@ const cli = yargs(hideBin(process.argv))
         .option('outdir', { ...opt.outdir, describe: 'This stage\'s folder, e.g. DIR/consensus' })
         .option('prep', { type: 'string', describe: 'The preprocess folder the shards came from (default: preprocess/ beside the first --shards folder)' })
         .option('restarts', { type: 'string', describe: 'Expected restarts per k, to detect missing shards (default: the largest restart found + 1)' })
+        .option('null-restarts', { type: 'string', describe: 'Expected restarts per k of the random-data baseline (null.k<k>.* shards), to detect missing ones (default: the largest found + 1)' })
         .option('allow-partial', { type: 'boolean', describe: 'Merge even when restarts are missing; the gap is recorded in consensus.json and the report' })
         .option('max-consensus-n', opt.maxConsensusN)
         .option('consensus-sample-n', opt.consensusSampleN),
     (argv) =>
       handle(async () => {
-        const p = params(argv, ['restarts']);
+        const p = params(argv, ['restarts', 'null-restarts', 'nullRestarts']);
         const restarts = argv.restarts === undefined ? undefined : Number(argv.restarts);
         if (restarts !== undefined && (!Number.isInteger(restarts) || restarts < 1)) throw usageError(`--restarts '${argv.restarts}' must be a positive integer count.`);
-        await runConsensus({ shards: argv.shards, outdir: argv.outdir, ...(argv.prep ? { prep: argv.prep } : {}), ...(restarts ? { restarts } : {}), allowPartial: argv.allowPartial === true, large: largeN(p) });
+        const nullRestarts = argv.nullRestarts === undefined ? undefined : Number(argv.nullRestarts);
+        if (nullRestarts !== undefined && (!Number.isInteger(nullRestarts) || nullRestarts < 1)) throw usageError(`--null-restarts '${argv.nullRestarts}' must be a positive integer count.`);
+        await runConsensus({ shards: argv.shards, outdir: argv.outdir, ...(argv.prep ? { prep: argv.prep } : {}), ...(restarts ? { restarts } : {}), ...(nullRestarts ? { nullRestarts } : {}), allowPartial: argv.allowPartial === true, large: largeN(p) });
       }),
   )
   .command(

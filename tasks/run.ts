@@ -1,6 +1,7 @@
 /**
  * `run`: the four stages chained on one machine, into DIR/preprocess, DIR/shards, DIR/consensus and
- * DIR/report (DESIGN section 6). Each k is one shard k<k>.r0-<R-1>; all restarts of all k are
+ * DIR/report (DESIGN section 6). Each k is one shard k<k>.r0-<R-1> (and, with --null-restarts N, one
+ * shard null.k<k>.r0-<N-1> of the random-data baseline); all restarts of all k are
  * factorized together on one pool of --workers threads (fused kernels; default: the cores available),
  * and each shard is written as its k completes. Stages that are already complete for the same input
  * and parameters are skipped, so a killed run resumes where it stopped.
@@ -56,7 +57,7 @@ async function runStages(opts: PipelineOptions): Promise<void> {
   }
   const backend = await useBackend(p.backend);
   for (const note of backend.notes) log.info(`backend auto: skipped ${note}`);
-  log.info(`run: backend ${backend.name}, algorithm ${p.algorithm}, ks ${p.ks.join(',')}, ${p.restarts} restarts, seed ${p.seed}`);
+  log.info(`run: backend ${backend.name}, algorithm ${p.algorithm}, ks ${p.ks.join(',')}, ${p.restarts} restarts (+ ${p.null_restarts} on random data), seed ${p.seed}`);
 
   // All restarts of all k on one worker pool (largest k first), each shard written as its k completes.
   await runFactorizeRanks({
@@ -64,9 +65,23 @@ async function runStages(opts: PipelineOptions): Promise<void> {
     max_iter: p.max_iter, check_every: p.check_every, stable_checks: p.stable_checks, backend: backend.name,
     kernels: p.kernels, workers: p.workers, max_device_mb: p.max_device_mb, force,
   });
+  // The random-data baseline: the same ks on A with each sample's column permuted (null.k<k>.r0-<N-1>).
+  if (p.null_restarts > 0) {
+    await runFactorizeRanks({
+      prep: prepDir, outdir: shardsDir, ks: p.ks, first: 0, last: p.null_restarts - 1, algorithm: p.algorithm, seed: p.seed,
+      max_iter: p.max_iter, check_every: p.check_every, stable_checks: p.stable_checks, backend: backend.name,
+      kernels: p.kernels, workers: p.workers, max_device_mb: p.max_device_mb, force, randomized: true,
+    });
+  }
   // Exactly this run's shards: others left in DIR/shards by earlier runs with other ks are not merged.
-  const shardDirs = p.ks.map((k) => join(shardsDir, shardDirName(k, 0, p.restarts - 1)));
-  await runConsensus({ shards: shardDirs, outdir: join(opts.outdir, 'consensus'), prep: prepDir, restarts: p.restarts, allowPartial: false, large: largeN(p) });
+  const shardDirs = p.ks.flatMap((k) => [
+    join(shardsDir, shardDirName(k, 0, p.restarts - 1)),
+    ...(p.null_restarts > 0 ? [join(shardsDir, shardDirName(k, 0, p.null_restarts - 1, true))] : []),
+  ]);
+  await runConsensus({
+    shards: shardDirs, outdir: join(opts.outdir, 'consensus'), prep: prepDir, restarts: p.restarts,
+    ...(p.null_restarts > 0 ? { nullRestarts: p.null_restarts } : {}), allowPartial: false, large: largeN(p),
+  });
   await runReport({ consensus: join(opts.outdir, 'consensus'), outdir: join(opts.outdir, 'report'), pdf: opts.pdf === true, ...(opts.annotations ? { annotations: opts.annotations } : {}) });
   log.info(`run: done; open ${join(opts.outdir, 'report', 'report.html')}`);
 }

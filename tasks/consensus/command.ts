@@ -5,14 +5,14 @@
  * how restarts were split into shards or the order they are given in), so they are byte-identical
  * for any layout: no clock time is written.
  */
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { writeGct12 } from '../lib/io/gct.js';
 import { writeNpy } from '../lib/io/npy.js';
 import { writeTsv } from '../lib/io/tsv.js';
 import { commitDir, discardDir, stagingDir } from '../lib/io/atomic.js';
 import { claimOutput } from '../lib/io/outdir.js';
 import { shardError } from '../lib/errors.js';
-import { readFeatureRows, readPreprocessManifest, readSampleIds } from '../lib/manifest/preprocess.js';
+import { readFeatureRows, readMatrixVerified, readPreprocessManifest, readSampleIds, type PreprocessManifest } from '../lib/manifest/preprocess.js';
 import { writeConsensusManifest, type ConsensusManifest, type ConsensusPerK } from '../lib/manifest/consensus.js';
 import { log } from '../lib/log.js';
 import { toolVersion } from '../lib/paths.js';
@@ -20,17 +20,30 @@ import type { Params } from '../lib/params.js';
 import { METRIC_COLUMNS } from '../lib/types.js';
 import { findShards, groupShards, loadFactors, loadLabels, compactRanges } from './shards.js';
 import { consensusForK, type LargeNOptions } from './metrics.js';
+import { metageneRows, metageneTable, bestFitMembership } from '../lib/metagenes.js';
+import { matchFactorsToClusters } from '../lib/metrics/assignment.js';
+import { recommend, recommendationLine } from '../lib/recommend.js';
+import type { MetricsRow } from '../lib/types.js';
 
 /** Random pairs on which PAC is counted above max_consensus_n (standard error <= 0.0005). */
 export const PAC_PAIRS = 1_000_000;
 
 /**
- * metagenes.k<k>.tsv: W (features x k) of the restart with the lowest objective, as R NMF's
- * basis(fit): one row per feature (id, description), one column per factor.
+ * metagenes.k<k>.tsv: W (features x k) of the restart with the lowest objective (R NMF's basis(fit)),
+ * one row per feature with its symbol, Kim & Park score and the consensus cluster of its largest
+ * factor, one weight column per cluster (tasks/lib/metagenes.ts).
  */
-function writeMetagenes(path: string, features: readonly { id: string; description: string }[], W: Float32Array, k: number): void {
-  const header = ['id', 'description', ...Array.from({ length: k }, (_, f) => `factor_${f + 1}`)];
-  writeTsv(path, header, features.map((f, i) => [f.id ?? '', f.description ?? '', ...Array.from(W.subarray(i * k, (i + 1) * k))]));
+function writeMetagenes(path: string, features: readonly { id: string; description: string }[], W: Float32Array, k: number, factorOfCluster: readonly number[]): void {
+  const t = metageneTable(metageneRows(features.map((f) => f.id), features.map((f) => f.description), W, k, factorOfCluster), k);
+  writeTsv(path, t.header, t.cells);
+}
+
+/** ||A||_F^2 of the preprocessed matrix (checked against its matrix_sha256), for the RSS column. */
+function sumOfSquares(prepDir: string, prep: PreprocessManifest): number {
+  const a = readMatrixVerified(prepDir, prep);
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! ** 2;
+  return s;
 }
 
 export type LargeNLimits = Pick<LargeNOptions, 'maxConsensusN' | 'sampleN'>;
@@ -45,12 +58,15 @@ export interface ConsensusOptions {
   /** The preprocess folder the shards were made from (sample ids); default: DIR/preprocess beside DIR/shards. */
   prep?: string;
   restarts?: number;
+  /** Expected restarts per k of the random-data baseline (default: the largest found + 1). */
+  nullRestarts?: number;
   allowPartial: boolean;
   large: LargeNLimits;
 }
 
 export async function runConsensus(opts: ConsensusOptions): Promise<ConsensusManifest> {
-  const prepDir = opts.prep ?? join(dirname(resolve(opts.shards[0]!)), 'preprocess');
+  // Relative to the working folder when it can be, so messages name paths as the user wrote them.
+  const prepDir = opts.prep ?? (relative(process.cwd(), join(dirname(resolve(opts.shards[0]!)), 'preprocess')) || '.');
   const release = claimOutput(opts.outdir, 'consensus', [...opts.shards, prepDir]);
   try {
     return await consensusClaimed(opts, prepDir);
@@ -60,8 +76,14 @@ export async function runConsensus(opts: ConsensusOptions): Promise<ConsensusMan
 }
 
 async function consensusClaimed(opts: ConsensusOptions, prepDir: string): Promise<ConsensusManifest> {
-  const shards = findShards(opts.shards);
+  const found = findShards(opts.shards);
+  // The random-data baseline's shards (randomized) are merged per k apart from the data's.
+  const shards = found.filter((s) => !s.manifest.randomized);
+  const nullShards = found.filter((s) => s.manifest.randomized);
+  if (shards.length === 0) throw shardError(`${opts.shards.join(', ')}: only random-data baseline shards (null.k*) were found; run factorize without --null for the data itself.`);
   const groups = groupShards(shards, opts.restarts, opts.allowPartial);
+  const nullGroups = nullShards.length > 0 ? groupShards(nullShards, opts.nullRestarts, opts.allowPartial, shards[0]) : [];
+  for (const g of nullGroups) if (!groups.some((r) => r.k === g.k)) log.warn(`consensus: random-data baseline shards of k=${g.k} have no shards of the data; ignored`);
   const ref = shards[0]!.manifest;
   const n = ref.shape.samples;
   const m = ref.shape.features;
@@ -76,6 +98,7 @@ async function consensusClaimed(opts: ConsensusOptions, prepDir: string): Promis
     log.info(`consensus: n = ${n} > --max-consensus-n ${large.maxConsensusN}: no consensus matrices; dispersion exact, PAC on ${PAC_PAIRS} random pairs, tree/cophenetic/silhouette on a subsample of ${Math.min(n, large.sampleN)}`);
   }
 
+  const sumSquares = sumOfSquares(prepDir, prep);
   const stage = stagingDir(opts.outdir, 'consensus');
   try {
     const perK: ConsensusPerK[] = [];
@@ -87,7 +110,18 @@ async function consensusClaimed(opts: ConsensusOptions, prepDir: string): Promis
       }
       const runs = g.shards.flatMap((s) => s.manifest.runs);
       const Ws = loadFactors(g, m);
-      const res = consensusForK(g.k, loadLabels(g, n), n, runs, Ws, m, large);
+      const labels = loadLabels(g, n);
+      const res = consensusForK(g.k, labels, n, runs, Ws, m, large, sumSquares);
+      // The best fit's factors, matched one-to-one to the consensus clusters (metagenes and the best-fit track).
+      const bestLabels = labels.subarray(res.best * n, (res.best + 1) * n);
+      const factorOfCluster = matchFactorsToClusters(bestLabels, res.membership, g.k);
+      const ng = nullGroups.find((x) => x.k === g.k);
+      let nullMetrics: MetricsRow | undefined;
+      if (ng) {
+        const nullRuns = ng.shards.flatMap((s) => s.manifest.runs);
+        nullMetrics = consensusForK(g.k, loadLabels(ng, n), n, nullRuns, loadFactors(ng, m), m, large, sumSquares).metrics;
+        if (ng.missing.length > 0) log.warn(`consensus: k=${g.k} random-data baseline is missing restarts ${compactRanges(ng.missing)} (--allow-partial)`);
+      }
       let file: string | null = null;
       if (res.C) {
         file = `consensus.k.${g.k}.gct`;
@@ -99,7 +133,7 @@ async function consensusClaimed(opts: ConsensusOptions, prepDir: string): Promis
         writeNpy(join(stage, binned.file), res.binned.values, [res.binned.bins, res.binned.bins]);
       }
       const metagenes = `metagenes.k${g.k}.tsv`;
-      writeMetagenes(join(stage, metagenes), features, Ws[res.best]!, g.k);
+      writeMetagenes(join(stage, metagenes), features, Ws[res.best]!, g.k, factorOfCluster);
       perK.push({
         k: g.k,
         restarts: runs.length,
@@ -112,8 +146,12 @@ async function consensusClaimed(opts: ConsensusOptions, prepDir: string): Promis
         metagenes_file: metagenes,
         ...(res.sampled ? { sampled: res.sampled } : {}),
         ...(binned ? { binned } : {}),
+        factor_of_cluster: factorOfCluster,
+        best_fit_membership: bestFitMembership(bestLabels, factorOfCluster),
+        ...(ng && nullMetrics ? { null_restarts: ng.restarts.length, null_metrics: nullMetrics } : {}),
       });
-      log.info(`consensus: k=${g.k} restarts=${runs.length} cophenetic=${res.metrics.cophenetic.toFixed(4)} dispersion=${res.metrics.dispersion.toFixed(4)} silhouette=${res.metrics.silhouette.toFixed(4)}`);
+      const vs = (key: 'cophenetic' | 'dispersion' | 'silhouette') => `${key}=${res.metrics[key].toFixed(4)}${nullMetrics ? ` (random ${nullMetrics[key].toFixed(4)})` : ''}`;
+      log.info(`consensus: k=${g.k} restarts=${runs.length} ${vs('cophenetic')} ${vs('dispersion')} ${vs('silhouette')}`);
     }
     const ks = perK.map((p) => p.k);
     const membership = new Float64Array(n * ks.length);
@@ -121,10 +159,18 @@ async function consensusClaimed(opts: ConsensusOptions, prepDir: string): Promis
     writeGct12(join(stage, 'membership.gct'), samples, samples.map(() => ''), ks.map((k) => `k=${k}`), membership);
     // After the DESIGN columns: what the consensus metrics were computed on (all n, or a sample).
     const pairs = n * (n - 1) / 2;
+    // Then, with a random-data baseline, its restarts and the baseline's value of every metric.
+    const withNull = perK.some((p) => p.null_metrics);
+    const nullCols = METRIC_COLUMNS.filter((c) => c !== 'k' && c !== 'restarts');
     writeTsv(
       join(stage, 'metrics.tsv'),
-      [...METRIC_COLUMNS, 'consensus_n', 'pac_pairs'],
-      perK.map((p) => [...METRIC_COLUMNS.map((c) => p.metrics[c]), p.sampled?.subsample_n ?? n, p.sampled?.pac_pairs ?? pairs]),
+      [...METRIC_COLUMNS, 'consensus_n', 'pac_pairs', ...(withNull ? ['null_restarts', ...nullCols.map((c) => `null_${c}`)] : [])],
+      perK.map((p) => [
+        ...METRIC_COLUMNS.map((c) => p.metrics[c]),
+        p.sampled?.subsample_n ?? n,
+        p.sampled?.pac_pairs ?? pairs,
+        ...(withNull ? [p.null_restarts ?? 0, ...nullCols.map((c) => p.null_metrics?.[c] ?? NaN)] : []),
+      ]),
     );
     const manifest: Omit<ConsensusManifest, 'file_sha256'> = {
       schema: 'nmf-consensus/consensus@1',
@@ -145,6 +191,8 @@ async function consensusClaimed(opts: ConsensusOptions, prepDir: string): Promis
     const written = ['membership.gct', 'metrics.tsv', ...perK.flatMap((p) => [p.consensus_file, p.binned?.file, p.metagenes_file].filter((f): f is string => !!f))];
     const full = writeConsensusManifest(stage, manifest, written);
     commitDir(stage, opts.outdir, 'consensus');
+    const rec = recommend(perK.map((p) => p.metrics), perK.flatMap((p) => (p.null_metrics ? [p.null_metrics] : [])));
+    log.info(`consensus: ${recommendationLine(rec)}`);
     log.info(`consensus: ks ${ks.join(',')} -> ${opts.outdir}`);
     return full;
   } catch (err) {

@@ -45,9 +45,8 @@ export function findShards(paths: readonly string[]): LoadedShard[] {
 
 const IDENTITY_FIELDS = ['matrix_sha256', 'algorithm', 'seed', 'backend'] as const;
 
-/** Check compatibility and completeness; group by k. */
-export function groupShards(shards: LoadedShard[], expectedRestarts: number | undefined, allowPartial: boolean): KGroup[] {
-  const ref = shards[0]!;
+/** Check compatibility (with `ref`: the first shard unless given) and completeness; group by k. */
+export function groupShards(shards: LoadedShard[], expectedRestarts: number | undefined, allowPartial: boolean, ref: LoadedShard = shards[0]!): KGroup[] {
   for (const s of shards) {
     for (const f of IDENTITY_FIELDS) {
       if (s.manifest[f] !== ref.manifest[f]) {

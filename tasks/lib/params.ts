@@ -15,6 +15,8 @@ import type { Algorithm, BackendName } from './types.js';
 export interface Params {
   ks: number[];
   restarts: number;
+  /** Restarts per k of the random-data baseline (A with each sample's column permuted); 0 = none. */
+  null_restarts: number;
   seed: number;
   algorithm: Algorithm;
   max_iter: number;
@@ -46,7 +48,7 @@ export const MAX_RESTARTS = 100_000;
 /** A parameter file is a few lines; anything larger is refused before it is parsed. */
 const MAX_CONFIG_BYTES = 1 << 20;
 export const PARAM_NAMES = [
-  'ks', 'restarts', 'seed', 'algorithm', 'max_iter', 'check_every', 'stable_checks',
+  'ks', 'restarts', 'null_restarts', 'seed', 'algorithm', 'max_iter', 'check_every', 'stable_checks',
   'backend', 'workers', 'kernels', 'max_device_mb', 'negatives',
   'min_samples_per_feature', 'min_features_per_sample', 'normalize', 'top_features', 'top_features_by', 'scale_features', 'transpose',
   'max_consensus_n', 'consensus_sample_n',

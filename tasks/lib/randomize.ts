@@ -11,9 +11,15 @@ import { restartStream } from './engine/prng.js';
 const RANDOMIZE_K = 0;
 const RANDOMIZE_RESTART = 0x6e756c6c; // "null"
 
+/** A randomized copy of A (A is left as it is). */
 export function randomizeColumns(A: ArrayLike<number>, m: number, n: number, seed: number): Float32Array {
   if (A.length !== m * n) throw new Error(`randomizeColumns: expected ${m * n} values, got ${A.length}`);
-  const out = Float32Array.from(A);
+  return randomizeColumnsInPlace(Float32Array.from(A), m, n, seed);
+}
+
+/** Permute each column of `out` (m x n, row-major) in place; returns it. */
+export function randomizeColumnsInPlace(out: Float32Array, m: number, n: number, seed: number): Float32Array {
+  if (out.length !== m * n) throw new Error(`randomizeColumns: expected ${m * n} values, got ${out.length}`);
   const next = restartStream(seed, RANDOMIZE_K, RANDOMIZE_RESTART);
   for (let j = 0; j < n; j++) {
     for (let i = m - 1; i > 0; i--) {

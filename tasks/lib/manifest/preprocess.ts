@@ -3,10 +3,10 @@
  * checks later stages make on its folder: matrix.npy against matrix_sha256 (while it is read, in
  * factorize), features.tsv and samples.tsv against their recorded sha256 and counts.
  */
-import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { inputError } from '../errors.js';
-import { readVerified, sha256File } from '../io/hash.js';
+import { checksumError, readVerified, sha256Bytes, sha256File } from '../io/hash.js';
 import type { MatrixSource } from '../io/text.js';
 import { LineReader } from '../io/text.js';
 import { readManifest, writeManifest } from './validate.js';
@@ -124,4 +124,21 @@ export function verifyPreprocessFolder(prepDir: string, prep: PreprocessManifest
     if (!existsSync(path) || sha256File(path) !== prep.file_sha256[f]) return `${path} is missing or changed`;
   }
   return null;
+}
+
+/**
+ * matrix.npy as float32 (features x samples), checked against matrix_sha256 (the hash of its data,
+ * not of the header) before use: exit 4 naming the file on a mismatch.
+ */
+export function readMatrixVerified(prepDir: string, prep: PreprocessManifest): Float32Array {
+  const path = join(prepDir, 'matrix.npy');
+  const bytes = readFileSync(path);
+  const offset = bytes.length >= 12 && bytes.toString('latin1', 1, 6) === 'NUMPY' ? (bytes[6] === 1 ? 10 + bytes.readUInt16LE(8) : 12 + bytes.readUInt32LE(8)) : -1;
+  const want = prep.shape.features * prep.shape.samples * 4;
+  if (offset < 0 || bytes.length - offset !== want || sha256Bytes(bytes.subarray(offset)) !== prep.matrix_sha256) {
+    throw checksumError(path, `${join(prepDir, 'preprocess.json')} (matrix_sha256)`, 'rerun preprocess with --force');
+  }
+  const out = new Float32Array(want / 4);
+  new Uint8Array(out.buffer).set(bytes.subarray(offset));
+  return out;
 }

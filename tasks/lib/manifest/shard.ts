@@ -27,6 +27,8 @@ export interface ShardManifest {
   backend: string;
   objective: string;
   stop_rule: string;
+  /** True for a shard of the random-data baseline (A with each sample's column permuted). */
+  randomized?: boolean;
   labels: { file: 'labels.bin'; dtype: 'uint8' | 'uint16'; layout: typeof LABEL_LAYOUT };
   factors: { W: 'W.npy'; best_W: 'best_W.npy'; best_H: 'best_H.npy'; best_restart: number };
   sha256: Record<ShardFile, string>;
