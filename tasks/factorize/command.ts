@@ -4,8 +4,11 @@
  * stability) and best_W.npy / best_H.npy (lowest objective in the shard). A restart's result depends
  * only on (input, parameters, seed, k, r, backend), so any split of the restarts into shards gives
  * the same labels. The shard is written under a temporary name and renamed when complete.
+ * With `randomized`, the shard `null.k<k>.r<a>-<b>/` factorizes the random-data baseline instead: A
+ * with each sample's column permuted by a stream of the seed (tasks/lib/randomize.ts), the same copy
+ * for every shard, so the baseline too is independent of how its restarts are split.
  */
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeNpy } from '../lib/io/npy.js';
 import { writeFileAtomic, commitDir, discardDir, stagingDir } from '../lib/io/atomic.js';
@@ -20,6 +23,7 @@ import { factorizeRanks, blockRowsFor, FUSED_BLOCK_MB, DEFAULT_EPS, type Restart
 import { resolveKernels } from '../lib/engine/select.js';
 import { resolveWorkers } from '../lib/engine/cores.js';
 import { readMatrixShared } from './matrix.js';
+import { randomizeColumnsInPlace } from '../lib/randomize.js';
 import { OBJECTIVE_NAMES } from '../lib/engine/objective.js';
 import { STOP_RULE_NAME } from '../lib/engine/stopping.js';
 import { readPreprocessManifest } from '../lib/manifest/preprocess.js';
@@ -46,10 +50,12 @@ export interface FactorizeOptions {
   /** Device budget for A in MiB; above it A is streamed in row blocks (0 or undefined: no limit). */
   max_device_mb?: number;
   force?: boolean;
+  /** Factorize the random-data baseline (A with each sample's column permuted) instead of A. */
+  randomized?: boolean;
 }
 
-export function shardDirName(k: number, first: number, last: number): string {
-  return `k${k}.r${first}-${last}`;
+export function shardDirName(k: number, first: number, last: number, randomized = false): string {
+  return `${randomized ? 'null.' : ''}k${k}.r${first}-${last}`;
 }
 
 /** "0-19" -> [0, 19]; a single "7" -> [7, 7]. */
@@ -97,6 +103,7 @@ function sameRun(prev: ShardManifest, want: Omit<ShardManifest, 'runs' | 'elapse
     prev.k === want.k &&
     prev.seed === want.seed &&
     prev.backend === want.backend &&
+    (prev.randomized ?? false) === (want.randomized ?? false) &&
     JSON.stringify(prev.params) === JSON.stringify(want.params)
   );
 }
@@ -128,18 +135,16 @@ export async function runFactorizeRanks(opts: FactorizeRanksOptions): Promise<Sh
  * shard folder must be new or a shard this tool wrote, and is locked for this process.
  */
 function claimShards(opts: FactorizeRanksOptions): (() => void)[] {
-  if (!existsSync(opts.outdir) || readdirSync(opts.outdir).length === 0) {
-    mkdirSync(opts.outdir, { recursive: true });
-    writeMarker(opts.outdir, 'shards');
-  } else if (!statSync(opts.outdir).isDirectory()) {
+  const fresh = !existsSync(opts.outdir) || (statSync(opts.outdir).isDirectory() && readdirSync(opts.outdir).length === 0);
+  if (!fresh && !statSync(opts.outdir).isDirectory()) {
     throw outputError(opts.outdir, 'this is a file, not a folder', 'choose a folder for --outdir (the file is left as it is)');
-  } else {
-    const kind = markedKind(opts.outdir);
-    if (kind !== undefined && kind !== 'shards') throw outputError(opts.outdir, `this folder holds the output of ${kind}, not shards`, 'choose a new or empty folder for --outdir');
   }
+  const kind = fresh ? undefined : markedKind(opts.outdir);
+  if (kind !== undefined && kind !== 'shards') throw outputError(opts.outdir, `this folder holds the output of ${kind}, not shards`, 'choose a new or empty folder for --outdir');
   const releases: (() => void)[] = [];
   try {
-    for (const k of opts.ks) releases.push(claimOutput(join(opts.outdir, shardDirName(k, opts.first, opts.last)), 'shard', [opts.prep]));
+    for (const k of opts.ks) releases.push(claimOutput(join(opts.outdir, shardDirName(k, opts.first, opts.last, opts.randomized)), 'shard', [opts.prep]));
+    if (fresh) writeMarker(opts.outdir, 'shards');
   } catch (err) {
     for (const release of releases) release();
     throw err;
@@ -173,8 +178,9 @@ async function factorizeClaimed(opts: FactorizeRanksOptions): Promise<ShardManif
     backend: engine.label,
     objective: OBJECTIVE_NAMES[opts.algorithm],
     stop_rule: STOP_RULE_NAME,
+    ...(opts.randomized ? { randomized: true } : {}),
   });
-  const dirOf = (k: number) => join(opts.outdir, shardDirName(k, opts.first, opts.last));
+  const dirOf = (k: number) => join(opts.outdir, shardDirName(k, opts.first, opts.last, opts.randomized));
   const done = new Map<number, ShardManifest>();
   for (const k of opts.ks) {
     const dir = dirOf(k);
@@ -189,11 +195,12 @@ async function factorizeClaimed(opts: FactorizeRanksOptions): Promise<ShardManif
   const todo = opts.ks.filter((k) => !done.has(k));
   if (todo.length > 0) {
     const A = readMatrixShared(join(opts.prep, 'matrix.npy'), m, n, prep.matrix_sha256);
+    if (opts.randomized) randomizeColumnsInPlace(A, m, n, opts.seed);
     // The ops path runs in this thread (its tfjs backend owns the device); threads are for the fused kernels.
     const workers = engine.kernels === 'fused' ? resolveWorkers(opts.workers) : 1;
     const maxDeviceMb = opts.max_device_mb && opts.max_device_mb > 0 ? opts.max_device_mb : undefined;
     const blocks = blockRowsFor(m, n, maxDeviceMb, engine.kernels === 'fused' ? FUSED_BLOCK_MB : Infinity);
-    const ks = todo.join(',');
+    const ks = `${todo.join(',')}${opts.randomized ? ' (random-data baseline)' : ''}`;
     log.info(
       `factorize: k=${ks}, ${engine.kernels} kernels (${engine.label}), ${workers} thread${workers > 1 ? 's' : ''}` +
         (blocks === null ? '' : `, A (${((m * n * 4) / 2 ** 20).toFixed(0)} MiB) streamed in blocks of ${blocks} rows (--max-device-mb ${maxDeviceMb})`),
@@ -214,7 +221,7 @@ async function factorizeClaimed(opts: FactorizeRanksOptions): Promise<ShardManif
       {
         onRank: (k, results) => {
           done.set(k, writeShard(dirOf(k), baseFor(k), results, m, n, (Date.now() - t0) / 1000));
-          log.info(`factorize: k=${k} restarts ${opts.first}-${opts.last} -> ${dirOf(k)}`);
+          log.info(`factorize: k=${k}${opts.randomized ? ' random-data baseline' : ''} restarts ${opts.first}-${opts.last} -> ${dirOf(k)}`);
         },
         onProgress: (e) => {
           finished.set(e.k, e.done);

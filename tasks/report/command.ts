@@ -5,15 +5,18 @@
  */
 import { existsSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import { readGct } from '../lib/io/gct.js';
-import { readTsv } from '../lib/io/tsv.js';
-import { readNpy } from '../lib/io/npy.js';
+import { parseGct } from '../lib/io/gct.js';
+import { parseTsv, readTsv } from '../lib/io/tsv.js';
+import { decodeNpy } from '../lib/io/npy.js';
 import { commitDir, discardDir, stagingDir } from '../lib/io/atomic.js';
+import { claimOutput } from '../lib/io/outdir.js';
 import { inputError } from '../lib/errors.js';
 import { log } from '../lib/log.js';
-import type { ConsensusManifest, ReportInput, Summary } from '../lib/types.js';
-import { readConsensusManifest } from '../consensus/command.js';
-import { writeReport } from './index.js';
+import { readConsensusFile, readConsensusManifest, type ConsensusManifest } from '../lib/manifest/consensus.js';
+import type { Summary } from '../lib/manifest/summary.js';
+import { writeReport, type ReportInput } from './index.js';
+import { parseMetageneTable, type MetageneRow } from '../lib/metagenes.js';
+import { recommendationLine } from '../lib/recommend.js';
 
 export interface ReportOptions {
   consensus: string;
@@ -29,6 +32,14 @@ export function readAnnotationColumns(path: string): { name: string; values: Map
   if (!existsSync(path)) throw inputError(path, 'file not found', 'check the path given to --annotations');
   const t = readTsv(path);
   if (t.header.length < 2) throw inputError(`${path} line 1`, 'expected at least two tab-separated columns (sample id, group)', 'add a header such as "sample<TAB>group"');
+  const seen = new Map<string, number>();
+  t.rows.forEach((r, i) => {
+    const id = r[0] ?? '';
+    const first = seen.get(id);
+    // Line numbers count the header; blank lines are rare in annotation files and not counted.
+    if (first !== undefined) throw inputError(`${path} line ${i + 2}`, `sample id ${JSON.stringify(id)} appears again (first on line ${first + 2}), so its group is ambiguous`, 'keep one row per sample');
+    seen.set(id, i);
+  });
   return t.header.slice(1).map((name, c) => {
     const values = new Map<string, string>();
     t.rows.forEach((r) => {
@@ -44,14 +55,15 @@ export function readAnnotations(path: string): Map<string, string> {
   return readAnnotationColumns(path)[0]!.values;
 }
 
-/** metagenes.k<k>.tsv -> ids and W (features x k). */
-function readBasis(path: string, k: number): { ids: string[]; W: Float64Array; k: number } {
-  const t = readTsv(path);
-  const W = new Float64Array(t.rows.length * k);
-  t.rows.forEach((r, i) => {
-    for (let f = 0; f < k; f++) W[i * k + f] = Number(r[2 + f]);
-  });
-  return { ids: t.rows.map((r) => r[0] ?? ''), W, k };
+/** metagenes.k<k>.tsv -> its rows (tasks/lib/metagenes.ts). */
+function readMetagenes(dir: string, m: ConsensusManifest, file: string, k: number): MetageneRow[] {
+  const path = join(dir, file);
+  const t = parseTsv(readConsensusFile(dir, m, file), path);
+  try {
+    return parseMetageneTable(t.header, t.rows, k, path);
+  } catch (err) {
+    throw inputError(path, (err as Error).message.replace(`${path}: `, ''), 'rerun the consensus stage (this file was written by an older version)');
+  }
 }
 
 /** Links to every output of the run, relative to the report folder. */
@@ -66,38 +78,47 @@ function outputLinks(consensusDir: string, outdir: string, m: ConsensusManifest)
 }
 
 export async function runReport(opts: ReportOptions): Promise<Summary> {
+  const release = claimOutput(opts.outdir, 'report', [opts.consensus, ...(opts.annotations ? [opts.annotations] : [])]);
+  try {
+    return await reportClaimed(opts);
+  } finally {
+    release();
+  }
+}
+
+async function reportClaimed(opts: ReportOptions): Promise<Summary> {
   const manifest = readConsensusManifest(opts.consensus);
   const n = manifest.samples.length;
   const matrices = new Map<number, Float64Array>();
   for (const p of manifest.per_k) {
     if (!p.consensus_file) continue;
     const path = join(opts.consensus, p.consensus_file);
-    const g = readGct(path);
+    const g = parseGct(readConsensusFile(opts.consensus, manifest, p.consensus_file), path);
     if (g.rows !== n || g.cols !== n) throw inputError(path, `expected a ${n} x ${n} consensus matrix, found ${g.rows} x ${g.cols}`, 'rerun the consensus stage');
     matrices.set(p.k, g.data instanceof Float64Array ? g.data : Float64Array.from(g.data));
   }
   const binned = new Map<number, { values: Float32Array; bins: number; binSize: number }>();
-  const bases = new Map<number, { ids: string[]; W: Float64Array; k: number }>();
+  const metagenes = new Map<number, MetageneRow[]>();
   for (const p of manifest.per_k) {
     if (p.binned) {
-      const a = readNpy(join(opts.consensus, p.binned.file));
+      const a = decodeNpy(readConsensusFile(opts.consensus, manifest, p.binned.file), join(opts.consensus, p.binned.file));
       if (!(a.data instanceof Float32Array) || a.shape.join() !== `${p.binned.bins},${p.binned.bins}`) {
         throw inputError(join(opts.consensus, p.binned.file), `expected float32 ${p.binned.bins} x ${p.binned.bins}`, 'rerun the consensus stage');
       }
       binned.set(p.k, { values: a.data, bins: p.binned.bins, binSize: p.binned.bin_size });
     }
-    bases.set(p.k, readBasis(join(opts.consensus, p.metagenes_file), p.k));
+    metagenes.set(p.k, readMetagenes(opts.consensus, manifest, p.metagenes_file, p.k));
   }
-  const input: ReportInput = { manifest, matrices, binned, bases, links: [...outputLinks(opts.consensus, opts.outdir, manifest), ...(opts.pdf ? [{ label: 'report.pdf', href: 'report.pdf' }] : [])] };
+  const input: ReportInput = { manifest, matrices, binned, metagenes, links: [...outputLinks(opts.consensus, opts.outdir, manifest), ...(opts.pdf ? [{ label: 'report.pdf', href: 'report.pdf' }] : [])] };
   if (opts.annotations) {
     input.annotationColumns = readAnnotationColumns(opts.annotations);
     input.annotations = input.annotationColumns[0]!.values;
   }
-  const stage = stagingDir(opts.outdir);
+  const stage = stagingDir(opts.outdir, 'report');
   try {
     const summary = await writeReport(input, stage, { pdf: opts.pdf === true });
-    commitDir(stage, opts.outdir);
-    log.info(`report: recommended k = ${summary.recommended_k} -> ${join(opts.outdir, 'report.html')}`);
+    commitDir(stage, opts.outdir, 'report');
+    log.info(`report: ${recommendationLine({ ...summary, baseline: summary.null_restarts > 0 })} -> ${join(opts.outdir, 'report.html')}`);
     return summary;
   } catch (err) {
     discardDir(stage);

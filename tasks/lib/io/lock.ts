@@ -52,7 +52,7 @@ export function acquireLock(path: string, target: string): () => void {
       writeFileSync(tmp, JSON.stringify(me) + '\n');
     } catch (err) {
       // The first write into the output's parent: a read-only or full disk shows here; name the folder.
-      (err as NodeJS.ErrnoException).path = dirname(path);
+      (err as NodeJS.ErrnoException).path = dirname(target);
       throw err;
     }
     try {

@@ -18,7 +18,7 @@ export const MARKER = '.nmf-consensus';
 /** What each kind of folder holds when the tool wrote it (its marker aside). */
 const TOOL_ENTRIES: Record<OutputKind, RegExp> = {
   preprocess: /^(matrix\.npy|features\.tsv|samples\.tsv|preprocess\.json)$/,
-  shards: /^(k\d+\.r\d+-\d+|\.k\d+\.r\d+-\d+\.(lock|tmp-.*))$/,
+  shards: /^\.?(null\.)?k\d+\.r\d+-\d+(\.lock|\.tmp-.*)?$/,
   shard: /^(shard\.json|labels\.bin|W\.npy|best_W\.npy|best_H\.npy)$/,
   consensus: /^(consensus\.k\.\d+\.gct|consensus\.k\.\d+\.binned\.npy|metagenes\.k\d+\.tsv|membership\.gct|metrics\.tsv|consensus\.json)$/,
   report: /^(report\.html|report\.pdf|figures|summary\.json)$/,
