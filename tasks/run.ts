@@ -57,7 +57,10 @@ async function runStages(opts: PipelineOptions): Promise<void> {
   }
   const backend = await useBackend(p.backend);
   for (const note of backend.notes) log.info(`backend auto: skipped ${note}`);
-  log.info(`run: backend ${backend.name}, algorithm ${p.algorithm}, ks ${p.ks.join(',')}, ${p.restarts} restarts (+ ${p.null_restarts} on random data), seed ${p.seed}`);
+  // The random-data baseline: the same ks on A with each sample's column permuted (null.k<k>.r0-<N-1>),
+  // never more restarts than the data get, so it adds at most as much time again.
+  const nullRestarts = Math.min(p.null_restarts, p.restarts);
+  log.info(`run: backend ${backend.name}, algorithm ${p.algorithm}, ks ${p.ks.join(',')}, ${p.restarts} restarts (+ ${nullRestarts} on random data), seed ${p.seed}`);
 
   // All restarts of all k on one worker pool (largest k first), each shard written as its k completes.
   await runFactorizeRanks({
@@ -65,10 +68,9 @@ async function runStages(opts: PipelineOptions): Promise<void> {
     max_iter: p.max_iter, check_every: p.check_every, stable_checks: p.stable_checks, backend: backend.name,
     kernels: p.kernels, workers: p.workers, max_device_mb: p.max_device_mb, force,
   });
-  // The random-data baseline: the same ks on A with each sample's column permuted (null.k<k>.r0-<N-1>).
-  if (p.null_restarts > 0) {
+  if (nullRestarts > 0) {
     await runFactorizeRanks({
-      prep: prepDir, outdir: shardsDir, ks: p.ks, first: 0, last: p.null_restarts - 1, algorithm: p.algorithm, seed: p.seed,
+      prep: prepDir, outdir: shardsDir, ks: p.ks, first: 0, last: nullRestarts - 1, algorithm: p.algorithm, seed: p.seed,
       max_iter: p.max_iter, check_every: p.check_every, stable_checks: p.stable_checks, backend: backend.name,
       kernels: p.kernels, workers: p.workers, max_device_mb: p.max_device_mb, force, randomized: true,
     });
@@ -76,11 +78,11 @@ async function runStages(opts: PipelineOptions): Promise<void> {
   // Exactly this run's shards: others left in DIR/shards by earlier runs with other ks are not merged.
   const shardDirs = p.ks.flatMap((k) => [
     join(shardsDir, shardDirName(k, 0, p.restarts - 1)),
-    ...(p.null_restarts > 0 ? [join(shardsDir, shardDirName(k, 0, p.null_restarts - 1, true))] : []),
+    ...(nullRestarts > 0 ? [join(shardsDir, shardDirName(k, 0, nullRestarts - 1, true))] : []),
   ]);
   await runConsensus({
     shards: shardDirs, outdir: join(opts.outdir, 'consensus'), prep: prepDir, restarts: p.restarts,
-    ...(p.null_restarts > 0 ? { nullRestarts: p.null_restarts } : {}), allowPartial: false, large: largeN(p),
+    ...(nullRestarts > 0 ? { nullRestarts } : {}), allowPartial: false, large: largeN(p),
   });
   await runReport({ consensus: join(opts.outdir, 'consensus'), outdir: join(opts.outdir, 'report'), pdf: opts.pdf === true, ...(opts.annotations ? { annotations: opts.annotations } : {}) });
   log.info(`run: done; open ${join(opts.outdir, 'report', 'report.html')}`);

@@ -15,12 +15,12 @@ describe('stages, shards and reproducibility on ALL_AML (small: k = 2, 3; 4 rest
   let base: string;
   beforeAll(async () => {
     base = tempDir('nmfc-stages-');
-    const r = await cli(['run', '--input', INPUT, '--outdir', join(base, 'a'), '--ks', '2-3', '--restarts', '4', '--workers', '1', ...common]);
+    const r = await cli(['run', '--input', INPUT, '--outdir', join(base, 'a'), '--ks', '2-3', '--restarts', '4', '--null-restarts', '0', '--workers', '1', ...common]);
     expect(r.code, r.stderr).toBe(0);
   }, 300_000);
 
   it('same seed and parameters give the same labels and metrics, whatever --workers (1 against the default, all cores)', async () => {
-    const r = await cli(['run', '--input', INPUT, '--outdir', join(base, 'b'), '--ks', '2-3', '--restarts', '4', ...common]);
+    const r = await cli(['run', '--input', INPUT, '--outdir', join(base, 'b'), '--ks', '2-3', '--restarts', '4', '--null-restarts', '0', ...common]);
     expect(r.code, r.stderr).toBe(0);
     expect(perK(join(base, 'b', 'consensus'))).toEqual(perK(join(base, 'a', 'consensus')));
     for (const k of [2, 3]) {
@@ -82,7 +82,7 @@ describe('stages, shards and reproducibility on ALL_AML (small: k = 2, 3; 4 rest
   }, 300_000);
 
   it('a rerun skips what is already complete', async () => {
-    const r = await cli(['run', '--input', INPUT, '--outdir', join(base, 'a'), '--ks', '2-3', '--restarts', '4', '--workers', '1', ...common]);
+    const r = await cli(['run', '--input', INPUT, '--outdir', join(base, 'a'), '--ks', '2-3', '--restarts', '4', '--null-restarts', '0', '--workers', '1', ...common]);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/preprocess: .* already complete/);
     expect(r.stderr.match(/factorize: .* already complete/g)?.length).toBe(2);
