@@ -4,6 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { abortBarrier, runLanes } from './fused/lanes.js';
+import { Kernel } from './fused/kernel.js';
 import type { WorkerInput, WorkerMessage } from './pool.js';
 
 const input = workerData as WorkerInput;
@@ -13,6 +14,7 @@ function main(): void {
   const A = new Float32Array(input.A, input.Aoffset, input.m * input.n);
   const counters = new Int32Array(input.counters);
   const split = input.rows;
+  const kernel = new Kernel();
   input.ranks.forEach((rank, i) => {
     const R = rank.restarts.length;
     // Nothing left to claim in this rank: go on to the next one.
@@ -21,7 +23,7 @@ function main(): void {
     const k = rank.k;
     runLanes({
       A, m: input.m, n: input.n, k, meanA: input.meanA, params: input.params,
-      blockRows: input.blockRows, capacity: rank.capacity, initial: rank.initial,
+      blockRows: input.blockRows, capacity: rank.capacity, initial: rank.initial, kernel,
       // Row split: every part runs every restart, in the same order (its own counter).
       claim: () => {
         const j = split ? local++ : Atomics.add(counters, i, 1);

@@ -77,6 +77,17 @@ export class Kernel {
     return new Float32Array(this.x.memory.buffer, ptr, count);
   }
 
+  /**
+   * Give every region back for the next factorize call on this instance, zeroed as fresh memory is.
+   * A pool thread keeps one instance for all its ranks, so its memory is that of its largest rank.
+   */
+  reset(): void {
+    const base = align(this.x.heapBase());
+    // Nothing allocated yet: the base may lie past the end of a fresh memory, where a fill traps.
+    if (this.top > base) this.x.zero(base, this.top - base);
+    this.top = base;
+  }
+
   get bytesUsed(): number {
     return this.top;
   }

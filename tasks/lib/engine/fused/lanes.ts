@@ -85,6 +85,8 @@ export interface LaneJob {
   rows?: RowSplit;
   /** Chunk size of the summation order; CHUNK_ROWS unless a test says otherwise. */
   chunkRows?: number;
+  /** An instance to reuse (reset here); a fresh one when absent. */
+  kernel?: Kernel;
 }
 
 export function slotFloats(n: number, k: number): number {
@@ -143,7 +145,8 @@ export function runLanes(job: LaneJob): void {
   const { m, n, k, params } = job;
   const eps = params.eps;
   const lee = params.algorithm === 'lee';
-  const K = new Kernel();
+  const K = job.kernel ?? new Kernel();
+  K.reset();
   const x = K.x;
   const groupsMax = Math.max(1, Math.ceil(job.capacity / LANES));
   const C = Math.max(1, job.chunkRows ?? CHUNK_ROWS);

@@ -8,6 +8,7 @@ import { meanOf } from '../blocks.js';
 import { runPool } from '../pool.js';
 import { DEFAULT_EPS, type EngineJob } from '../types.js';
 import { CHUNK_ROWS, LANES, runLanes } from './lanes.js';
+import { Kernel } from './kernel.js';
 
 /** Largest block of A the fused kernels copy at once: bigger blocks gain nothing (rows are independent). */
 export const FUSED_BLOCK_MB = 16;
@@ -31,10 +32,11 @@ async function runFused(job: EngineJob): Promise<void> {
     job.onResult(k, r);
   };
   if (workers === 1) {
+    const kernel = new Kernel();
     for (const { k, restarts } of job.ranks) {
       let next = 0;
       runLanes({
-        A, m, n, k, meanA, params: lp, blockRows: job.blockRows, capacity: restarts.length, initial: restarts.length, ...chunkRows,
+        A, m, n, k, meanA, params: lp, blockRows: job.blockRows, capacity: restarts.length, initial: restarts.length, kernel, ...chunkRows,
         claim: () => (next < restarts.length ? restarts[next++]! : null),
         onResult: (r) => onResult(k, r),
         onCheck: (p) => progress(k, p),
