@@ -1,7 +1,8 @@
 /**
  * The report as a person sees it: the ALL_AML example (with its phenotype annotations) opened in
  * Debian's Chromium, driven by playwright-core. Zero console errors, every figure drawn with a
- * non-zero size, the recommended k shown, k = 3 clusters matching ALL-B / ALL-T / AML, and a
+ * non-zero size, each heatmap's tracks (silhouette, best fit, consensus, annotation) and the metrics'
+ * random-data curves drawn, the recommended k and the best k for the phenotypes shown, k = 3 clusters matching ALL-B / ALL-T / AML, and a
  * screenshot kept as a test artifact (out/test-artifacts/). Chromium is installed by .ci/run; on a
  * machine without it the test is skipped outside CI and fails in CI.
  */
@@ -60,9 +61,34 @@ describe.skipIf(!have)('report.html in Chromium (ALL_AML example, annotations)',
     const heatImages = figures.slice(2).map((f) => f.images);
     for (const im of heatImages) expect(im.length === 1 && im[0]! > 10_000, 'each heatmap shows its image').toBe(true);
 
+    // Every heatmap draws its tracks: silhouette bars (one per sample, 38) and the best-fit, consensus
+    // and annotation strips, each labelled, with a non-zero drawn size.
+    const tracks = await page.$$eval('figure', (fs) =>
+      fs.slice(2).map((f) => {
+        const names = [...f.querySelectorAll('text')].map((t) => t.textContent ?? '');
+        const bars = [...f.querySelectorAll('path')].filter((p) => p.getAttribute('fill') === '#666666' || p.getAttribute('fill') === '#d62728');
+        const area = bars.reduce((sum, b) => {
+          const r = b.getBoundingClientRect();
+          return sum + r.width * r.height;
+        }, 0);
+        return { names, bars: bars.length, area };
+      }),
+    );
+    for (const t of tracks) {
+      for (const name of ['silhouette', 'best fit', 'consensus', 'annotation']) expect(t.names, name).toContain(name);
+      expect(t.bars).toBe(38);
+      expect(t.area).toBeGreaterThan(0);
+    }
+    // The metrics figure draws the random-data baseline (dashed grey) on its panels.
+    const nullLines = await page.$$eval('figure:first-of-type path', (ps) => ps.filter((p) => p.getAttribute('stroke') === '#888888' && (p.getBoundingClientRect().width > 0)).length);
+    expect(nullLines).toBeGreaterThanOrEqual(6);
+
     const summary = JSON.parse(readFileSync(join(out, 'report', 'summary.json'), 'utf8'));
     const box = await page.textContent('.rec-box .big');
+    expect(summary.no_structure).toBe(false);
     expect(box).toBe(`Recommended number of clusters: k = ${summary.recommended_k}`);
+    const best = await page.textContent('.rec-box .best-ann');
+    expect(best).toMatch(/Best match to the annotation phenotype: k = 3 \(adjusted Rand index 0\.\d{3}\)/);
 
     mkdirSync(ARTIFACTS, { recursive: true });
     const shot = join(ARTIFACTS, 'report-all-aml.png');
