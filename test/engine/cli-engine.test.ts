@@ -3,9 +3,11 @@
  * labels do not depend on the thread count or on streaming; shards record which kernels ran.
  */
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { execa } from 'execa';
 import { join } from 'node:path';
-import { cli, tempDir, writeTemp } from '../cli/helpers.js';
+import { BIN, cli, tempDir, writeTemp } from '../cli/helpers.js';
+import { availableCores } from '../../tasks/lib/engine/cores.js';
 import { plantedMatrix } from './helpers.js';
 
 const m = 60;
@@ -42,5 +44,28 @@ describe('factorize engine flags (CLI)', () => {
     const ops = await cli([...common, '--outdir', join(dir, 'ops'), '--kernels', 'ops']);
     expect(ops.code, ops.stderr).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, 'ops', 'k3.r0-6', 'shard.json'), 'utf8')).backend).toBe('wasm');
+  }, 120_000);
+
+  it('run puts all restarts of all k on one pool of the available cores by default, and writes every shard', async () => {
+    const dir = tempDir('nmfc-engine-run-');
+    const input = writeTemp(dir, 'a.tsv', tsv());
+    const r = await cli(['run', '--input', input, '--outdir', join(dir, 'out'), '--ks', '2-4', '--restarts', '3', '--max-iter', '100', '--backend', 'wasm']);
+    expect(r.code, r.stderr).toBe(0);
+    const cores = availableCores();
+    // One factorize call for every k (not one per k), on as many threads as the process has cores.
+    const calls = r.stderr.match(/factorize: k=[\d,]+, fused kernels \(wasm-fused\), \d+ threads?/g) ?? [];
+    expect(calls).toEqual([`factorize: k=2,3,4, fused kernels (wasm-fused), ${cores} thread${cores > 1 ? 's' : ''}`]);
+    for (const k of [2, 3, 4]) expect(readFileSync(join(dir, 'out', 'shards', `k${k}.r0-2`, 'labels.bin')).length).toBe(3 * n);
+  }, 120_000);
+
+  const TASKSET = ['/usr/bin/taskset', '/bin/taskset'].find((p) => existsSync(p));
+  it.skipIf(!TASKSET)(`the default follows the CPU affinity: factorize pinned to one core runs one thread${TASKSET ? '' : ' (skipped: no taskset)'}`, async () => {
+    const dir = tempDir('nmfc-engine-pin-');
+    const input = writeTemp(dir, 'a.tsv', tsv());
+    const prep = join(dir, 'prep');
+    expect((await cli(['preprocess', '--input', input, '--outdir', prep])).code).toBe(0);
+    const r = await execa(TASKSET!, ['-c', '0', process.execPath, BIN, 'factorize', '--prep', prep, '--k', '3', '--restarts', '0-5', '--max-iter', '50', '--outdir', join(dir, 'shards'), '--backend', 'wasm'], { reject: false, env: { NMF_PROGRESS_SECONDS: '1000' } });
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(String(r.stderr)).toMatch(/factorize: k=3, fused kernels \(wasm-fused\), 1 thread(?!s)/);
   }, 120_000);
 });
