@@ -44,5 +44,11 @@ describe('20,000 samples: labels-only consensus and a small report', () => {
     // the planted 3 groups come back at k = 3
     const k3 = c.per_k.find((p: { k: number }) => p.k === 3);
     expect(new Set(k3.membership).size).toBe(3);
+    // the random-data baseline ran too (at most --restarts restarts), and the block-mean heatmap draws
+    // the best fit's track beside the consensus strip (no per-sample silhouette without C)
+    for (const p of c.per_k) expect(p.null_restarts).toBe(6);
+    const svg = readFileSync(join(out, 'report', 'figures', 'consensus.k3.svg'), 'utf8');
+    expect(svg).toContain('>best fit</text>');
+    expect(svg).not.toContain('>silhouette</text>');
   }, 600_000);
 });
