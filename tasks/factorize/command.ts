@@ -19,8 +19,7 @@ import { inputError, outputError, usageError } from '../lib/errors.js';
 import { MAX_RESTARTS } from '../lib/params.js';
 import { log, progress } from '../lib/log.js';
 import { toolVersion } from '../lib/paths.js';
-import { factorizeRanks, blockRowsFor, FUSED_BLOCK_MB, DEFAULT_EPS, type RestartResult } from '../lib/engine/factorize.js';
-import { resolveKernels } from '../lib/engine/select.js';
+import { factorizeRanks, selectPath, DEFAULT_EPS, type RestartResult } from '../lib/engine/factorize.js';
 import { resolveWorkers } from '../lib/engine/cores.js';
 import { readMatrixShared } from './matrix.js';
 import { randomizeColumnsInPlace } from '../lib/randomize.js';
@@ -164,7 +163,8 @@ async function factorizeClaimed(opts: FactorizeRanksOptions): Promise<ShardManif
       `choose ranks below ${Math.min(m, n)} with --ks`,
     );
   }
-  const engine = resolveKernels(opts.kernels, opts.backend);
+  const maxDeviceMb = opts.max_device_mb && opts.max_device_mb > 0 ? opts.max_device_mb : undefined;
+  const engine = selectPath({ kernels: opts.kernels ?? 'auto', backend: opts.backend, m, n, ...(maxDeviceMb !== undefined ? { maxDeviceMb } : {}) });
   const baseFor = (k: number) => ({
     schema: 'nmf-consensus/shard@1' as const,
     input_sha256: prep.input.sha256,
@@ -198,8 +198,7 @@ async function factorizeClaimed(opts: FactorizeRanksOptions): Promise<ShardManif
     if (opts.randomized) randomizeColumnsInPlace(A, m, n, opts.seed);
     // The ops path runs in this thread (its tfjs backend owns the device); threads are for the fused kernels.
     const workers = engine.kernels === 'fused' ? resolveWorkers(opts.workers) : 1;
-    const maxDeviceMb = opts.max_device_mb && opts.max_device_mb > 0 ? opts.max_device_mb : undefined;
-    const blocks = blockRowsFor(m, n, maxDeviceMb, engine.kernels === 'fused' ? FUSED_BLOCK_MB : Infinity);
+    const blocks = engine.blockRows;
     const ks = `${todo.join(',')}${opts.randomized ? ' (random-data baseline)' : ''}`;
     log.info(
       `factorize: k=${ks}, ${engine.kernels} kernels (${engine.label}), ${workers} thread${workers > 1 ? 's' : ''}` +

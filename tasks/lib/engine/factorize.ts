@@ -7,8 +7,7 @@ import type { FactorizeParams, ProgressEvent, RankJob, RestartResult } from './t
 
 export { DEFAULT_EPS, FLOAT32_TINY } from './types.js';
 export type { FactorizeParams, Kernels, ProgressEvent, RankJob, RestartResult } from './types.js';
-export { blockRowsFor } from './blocks.js';
-export { FUSED_BLOCK_MB } from './fused/path.js';
+export { selectPath, FUSED_BACKEND } from './select.js';
 
 /**
  * Run every restart of every rank in `ranks` on A (m x n, row-major float32 on the host). The tfjs
@@ -23,7 +22,8 @@ export async function factorizeRanks(
   params: FactorizeParams,
   hooks: { onRank?: (k: number, results: RestartResult[]) => void; onProgress?: (e: ProgressEvent) => void } = {},
 ): Promise<Map<number, RestartResult[]>> {
-  const { path, blockRows } = selectPath(params, m, n);
+  // Kernels are explicit here (stages resolve 'auto' against their backend, see selectPath).
+  const { path, blockRows } = selectPath({ kernels: params.kernels ?? 'ops', m, n, ...(params.maxDeviceMb !== undefined ? { maxDeviceMb: params.maxDeviceMb } : {}) });
   const got = new Map<number, Map<number, RestartResult>>(ranks.map((r) => [r.k, new Map()]));
   const out = new Map<number, RestartResult[]>();
   // An error in onRank (e.g. writing a shard) must not escape a worker's message handler: keep the first, rethrow after.

@@ -13,29 +13,33 @@ import { ExitCode, NmfError } from '../errors.js';
 import { blockRowsFor } from './blocks.js';
 import { fusedAvailable, kernelPath } from './fused/kernel.js';
 import { pathFor } from './registry.js';
-import type { EnginePath, FactorizeParams, Kernels } from './types.js';
+import type { EnginePath, Kernels } from './types.js';
 
 /** The backend label shards record for the fused kernels (they run on the CPU whatever tfjs backend is active). */
 export const FUSED_BACKEND = 'wasm-fused';
 
-/**
- * The kernels for `--kernels` on a started tfjs backend, and the backend label its shards record:
- * auto = fused on the wasm backend when built, else ops. Their float rounding differs from tfjs ops,
- * so shards say which was used (consensus refuses to mix backends).
- */
-export function resolveKernels(requested: 'auto' | 'fused' | 'ops' | undefined, backend: string): { kernels: Kernels; label: string } {
-  const req = requested ?? 'auto';
-  if (req === 'fused' && !fusedAvailable()) {
-    throw new NmfError(`--kernels fused: the fused kernels are not built (${kernelPath()} is missing); run npm run build, or pass --kernels ops.`, ExitCode.backendUnavailable);
-  }
-  const fused = req === 'fused' || (req === 'auto' && backend === 'wasm' && fusedAvailable());
-  return fused ? { kernels: 'fused', label: FUSED_BACKEND } : { kernels: 'ops', label: backend };
+export interface PathChoice {
+  path: EnginePath;
+  kernels: Kernels;
+  /** The backend label shards record: FUSED_BACKEND for the fused kernels, else the tfjs backend. */
+  label: string;
+  /** Rows of A per block when A is above the device budget and streamed, else null. */
+  blockRows: number | null;
 }
 
-/** The path for a factorization of an m x n matrix, and the rows per block when A is streamed (else null). */
-export function selectPath(params: FactorizeParams, m: number, n: number): { path: EnginePath; blockRows: number | null } {
-  const kernels = params.kernels ?? 'ops';
-  const streamed = blockRowsFor(m, n, params.maxDeviceMb) !== null;
-  const path = pathFor({ kernels, streamed });
-  return { path, blockRows: blockRowsFor(m, n, params.maxDeviceMb, path.blockCapMb) };
+/**
+ * The one choice of engine path, for `--kernels` on a started tfjs backend and an m x n matrix.
+ * Kernels: auto = fused on the wasm backend (`backend`) when built, else ops. The fused kernels run on the CPU
+ * whatever tfjs backend is active and round differently from tfjs ops, so shards say which ran
+ * (consensus refuses to mix backends). Path: the one registered path that accepts (kernels, whether A
+ * exceeds `maxDeviceMb`).
+ */
+export function selectPath(req: { kernels?: 'auto' | Kernels; backend?: string; m: number; n: number; maxDeviceMb?: number }): PathChoice {
+  const want = req.kernels ?? 'auto';
+  if (want === 'fused' && !fusedAvailable()) {
+    throw new NmfError(`--kernels fused: the fused kernels are not built (${kernelPath()} is missing); run npm run build, or pass --kernels ops.`, ExitCode.backendUnavailable);
+  }
+  const kernels: Kernels = want === 'fused' || (want === 'auto' && req.backend === 'wasm' && fusedAvailable()) ? 'fused' : 'ops';
+  const path = pathFor({ kernels, streamed: blockRowsFor(req.m, req.n, req.maxDeviceMb) !== null });
+  return { path, kernels, label: kernels === 'fused' ? FUSED_BACKEND : (req.backend ?? 'tfjs'), blockRows: blockRowsFor(req.m, req.n, req.maxDeviceMb, path.blockCapMb) };
 }
