@@ -187,6 +187,7 @@ async function consensusClaimed(opts: ConsensusOptions, prepDir: string): Promis
       missing_restarts: missing,
       per_k: perK,
       files: { membership: 'membership.gct', metrics: 'metrics.tsv' },
+      ...(prep.warnings && prep.warnings.length > 0 ? { input_warnings: prep.warnings } : {}),
     };
     const written = ['membership.gct', 'metrics.tsv', ...perK.flatMap((p) => [p.consensus_file, p.binned?.file, p.metagenes_file].filter((f): f is string => !!f))];
     const full = writeConsensusManifest(stage, manifest, written);

@@ -40,6 +40,7 @@ import type { ReadMatrix } from '../lib/io/text.js';
 import { preprocessMatrix, transposeInput, type DroppedItem, type PreprocessStep } from './transform.js';
 import { checkFloat32Range } from './float32.js';
 import { readFeatureList } from './feature-list.js';
+import { inputWarnings, summarizeValues } from '../lib/input-warnings.js';
 
 export interface PreprocessOptions {
   input: string;
@@ -164,6 +165,7 @@ async function preprocessClaimed(opts: PreprocessOptions): Promise<PreprocessMan
       const problem = verifyPreprocessFolder(opts.outdir, prev);
       if (problem === null) {
         log.info(`preprocess: ${opts.outdir} is already complete for this input and these parameters; skipping`);
+        for (const w of prev.warnings ?? []) log.warn(`preprocess: ${w.message}`);
         return prev;
       }
       log.info(`preprocess: ${opts.outdir} is not intact (${problem}); recomputing`);
@@ -176,6 +178,8 @@ async function preprocessClaimed(opts: PreprocessOptions): Promise<PreprocessMan
   const flipped = params.transpose ? transposeInput(raw) : undefined;
   const read = flipped ? flipped.matrix : raw;
   const inputShape = { features: read.rows, samples: read.cols };
+  // The values as given (before any step changes them), for the input warnings.
+  const values = summarizeValues(read.data);
   const { matrix, steps, dropped } = preprocessMatrix(read, {
     negatives: params.negatives,
     minFeaturesPerSample: params.min_features_per_sample,
@@ -198,6 +202,8 @@ async function preprocessClaimed(opts: PreprocessOptions): Promise<PreprocessMan
   }
   const f32 = matrix.data instanceof Float32Array ? matrix.data : Float32Array.from(matrix.data);
   checkFloat32Range(matrix, f32);
+  const warnings = inputWarnings(values, { features: matrix.rows, selected: params.top_features > 0 || list !== undefined, normalize: params.normalize });
+  for (const w of warnings) log.warn(`preprocess: ${w.message}`);
 
   const stage = stagingDir(opts.outdir, 'preprocess');
   try {
@@ -213,6 +219,7 @@ async function preprocessClaimed(opts: PreprocessOptions): Promise<PreprocessMan
       params,
       steps,
       dropped,
+      ...(warnings.length > 0 ? { warnings } : {}),
       files: { matrix: 'matrix.npy', features: 'features.tsv', samples: 'samples.tsv' },
       matrix_sha256: createHash('sha256').update(new Uint8Array(f32.buffer, f32.byteOffset, f32.byteLength)).digest('hex'),
       file_sha256: { 'features.tsv': sha256File(join(stage, 'features.tsv')), 'samples.tsv': sha256File(join(stage, 'samples.tsv')) },

@@ -195,6 +195,8 @@ h3{font-size:1.05em;margin:1.2em 0 .3em}
 .rec-box .none{color:#b5391b}
 .rec-box .runner-up{font-size:1.1em;margin:0 0 .3em}
 .rec-box .rule{font-size:13px;color:#444}
+.input-warn{background:#fff8e5;border-left:5px solid #c98a00;padding:6px 16px;margin:1em 0;font-size:14px}
+.input-warn ul{margin:.2em 0;padding-left:1.2em}
 td.null{color:#777}
 span.id{color:#666}
 span.ctrl{color:#b5391b;font-size:11px;border:1px solid #b5391b;border-radius:3px;padding:0 2px}
@@ -253,6 +255,13 @@ ${s.reasons.map((r) => `<li>${esc(r)}</li>`).join('\n')}
 </div>`;
 }
 
+/** preprocess's warnings about the input (with their fixes), right under the recommendation. */
+function inputWarningsBox(m: ConsensusManifest): string {
+  const w = m.input_warnings ?? [];
+  if (w.length === 0) return '';
+  return `<div class="input-warn"><p><b>About the input</b> (from preprocess):</p><ul>${w.map((x) => `<li>${esc(x.message[0]!.toUpperCase() + x.message.slice(1))}</li>`).join('')}</ul></div>`;
+}
+
 /** The complete page. */
 export function buildHtml(p: PageInput): string {
   const m = p.manifest;
@@ -307,6 +316,7 @@ export function buildHtml(p: PageInput): string {
 <p class="sub">${m.samples.length} samples, k = ${esc(m.ks.join(', '))}, ${esc(m.algorithm)} NMF, nmf-consensus ${esc(m.tool_version)}</p>
 
 ${recBox(s)}
+${inputWarningsBox(m)}
 
 <h2>Input and parameters</h2>
 ${paramsTable(m)}

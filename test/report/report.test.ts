@@ -195,6 +195,20 @@ describe('prefixSvgIds', () => {
 
 const summaryOf = (d: string): Summary => JSON.parse(readFileSync(join(d, 'summary.json'), 'utf8'));
 
+describe('input warnings', () => {
+  it('are shown under the recommendation, with their fix, and only when there are some', async () => {
+    const input = makeInput({ nulls: NULL_METRICS });
+    input.manifest.input_warnings = [{ code: 'counts-unnormalized', message: 'the values look like counts; pass --normalize cp10k.' }];
+    await writeReport(input, join(dir, 'warn'));
+    const page = readFileSync(join(dir, 'warn', 'report.html'), 'utf8');
+    const box = page.split('<div class="input-warn">')[1]!.split('</div>')[0]!;
+    expect(box).toContain('<li>The values look like counts; pass --normalize cp10k.</li>');
+    expect(page.indexOf('input-warn">')).toBeGreaterThan(page.indexOf('rec-box'));
+    expect(page.indexOf('input-warn">')).toBeLessThan(page.indexOf('<h2>'));
+    expect(html).not.toContain('<div class="input-warn">');
+  });
+});
+
 describe('no structure', () => {
   it('the page says so at the top, recommends nothing and marks no k', async () => {
     // the data are no better than their random baseline at any k

@@ -68,6 +68,8 @@ export interface ConsensusManifest {
   missing_restarts: Record<string, number[]>;
   per_k: ConsensusPerK[];
   files: { membership: string; metrics: string };
+  /** preprocess.json's input warnings, carried to the report (absent when none). */
+  input_warnings?: { code: string; message: string }[];
   /** sha256 of every other file of the folder, by name. */
   file_sha256: Record<string, string>;
 }

@@ -62,6 +62,8 @@ export interface PreprocessManifest {
   params: PreprocessParams;
   steps: PreprocessStep[];
   dropped: DroppedItem[];
+  /** Inputs NMF handles poorly, with the fix (tasks/lib/input-warnings.ts); absent when none. */
+  warnings?: { code: string; message: string }[];
   files: { matrix: 'matrix.npy'; features: 'features.tsv'; samples: 'samples.tsv' };
   matrix_sha256: string;
   file_sha256: { 'features.tsv': string; 'samples.tsv': string };
