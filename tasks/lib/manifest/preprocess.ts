@@ -100,16 +100,20 @@ export function readFeatureRows(prepDir: string, prep: PreprocessManifest): { id
   return readListed(prepDir, prep, 'features.tsv', prep.shape.features).map((r) => ({ id: r[0] ?? '', description: r[1] ?? '' }));
 }
 
-/** Offset of the data in a .npy file (after its header), or null when it is not one. */
-function npyDataOffset(path: string): number | null {
+/** Offset of the data in .npy bytes that start with its first 12 bytes (after the header), or null. */
+function npyDataOffset(head: Buffer): number | null {
+  if (head.length < 12 || head.toString('latin1', 1, 6) !== 'NUMPY') return null;
+  return head[6] === 1 ? 10 + head.readUInt16LE(8) : 12 + head.readUInt32LE(8);
+}
+
+function fileHead(path: string): Buffer {
   const head = Buffer.alloc(12);
   const fd = openSync(path, 'r');
   try {
-    if (readSync(fd, head, 0, 12, 0) < 12 || head.toString('latin1', 1, 6) !== 'NUMPY') return null;
+    return head.subarray(0, readSync(fd, head, 0, 12, 0));
   } finally {
     closeSync(fd);
   }
-  return head[6] === 1 ? 10 + head.readUInt16LE(8) : 12 + head.readUInt32LE(8);
 }
 
 /**
@@ -119,7 +123,7 @@ function npyDataOffset(path: string): number | null {
 export function verifyPreprocessFolder(prepDir: string, prep: PreprocessManifest): string | null {
   const npy = join(prepDir, 'matrix.npy');
   if (!existsSync(npy)) return `${npy} is missing`;
-  const offset = npyDataOffset(npy);
+  const offset = npyDataOffset(fileHead(npy));
   if (offset === null || sha256File(npy, offset) !== prep.matrix_sha256) return `${npy} does not match matrix_sha256`;
   for (const f of ['features.tsv', 'samples.tsv'] as const) {
     const path = join(prepDir, f);
@@ -135,7 +139,7 @@ export function verifyPreprocessFolder(prepDir: string, prep: PreprocessManifest
 export function readMatrixVerified(prepDir: string, prep: PreprocessManifest): Float32Array {
   const path = join(prepDir, 'matrix.npy');
   const bytes = readFileSync(path);
-  const offset = bytes.length >= 12 && bytes.toString('latin1', 1, 6) === 'NUMPY' ? (bytes[6] === 1 ? 10 + bytes.readUInt16LE(8) : 12 + bytes.readUInt32LE(8)) : -1;
+  const offset = npyDataOffset(bytes) ?? -1;
   const want = prep.shape.features * prep.shape.samples * 4;
   if (offset < 0 || bytes.length - offset !== want || sha256Bytes(bytes.subarray(offset)) !== prep.matrix_sha256) {
     throw checksumError(path, `${join(prepDir, 'preprocess.json')} (matrix_sha256)`, 'rerun preprocess with --force');
