@@ -68,4 +68,42 @@ describe('factorize engine flags (CLI)', () => {
     expect(r.exitCode, String(r.stderr)).toBe(0);
     expect(String(r.stderr)).toMatch(/factorize: k=3, fused kernels \(wasm-fused\), 1 thread(?!s)/);
   }, 120_000);
+
+  it('run on the pool (2 threads) killed with SIGKILL after its first shard resumes without redoing it, to the same labels', async () => {
+    const dir = tempDir('nmfc-engine-kill-');
+    // 1500 x 60: large enough that the pool is still busy when the first shard is written, few samples
+    // so consensus and report stay cheap.
+    const big = plantedMatrix(1500, 60, 3, 5).A;
+    const lines = [['gene', ...Array.from({ length: 60 }, (_, j) => `c${j}`)].join('\t')];
+    for (let i = 0; i < 1500; i++) lines.push([`g${i}`, ...Array.from(big.subarray(i * 60, (i + 1) * 60), (v) => v.toFixed(4))].join('\t'));
+    const input = writeTemp(dir, 'big.tsv', lines.join('\n') + '\n');
+    const args = (out: string) => ['run', '--input', input, '--outdir', join(dir, out), '--ks', '2-4', '--restarts', '4', '--max-iter', '150', '--stable-checks', '0', '--workers', '2', '--backend', 'wasm'];
+    const ref = await cli(args('ref'));
+    expect(ref.code, ref.stderr).toBe(0);
+
+    const child = execa(process.execPath, [BIN, ...args('killed')], { reject: false, env: { NMF_PROGRESS_SECONDS: '1000' } });
+    let log = '';
+    let first: string | undefined;
+    child.stderr!.on('data', (d: Buffer) => {
+      log += d.toString();
+      const m = /factorize: k=(\d) restarts 0-3 ->/.exec(log);
+      if (m && first === undefined) {
+        first = m[1];
+        child.kill('SIGKILL');
+      }
+    });
+    const killed = await child;
+    expect(killed.signal, log).toBe('SIGKILL');
+    const done = [2, 3, 4].filter((k) => existsSync(join(dir, 'killed', 'shards', `k${k}.r0-3`, 'shard.json')));
+    expect(done).toContain(Number(first));
+    expect(done.length).toBeLessThan(3); // killed inside factorize
+
+    const rerun = await cli(args('killed'));
+    expect(rerun.code, rerun.stderr).toBe(0);
+    for (const k of done) expect(rerun.stderr).toMatch(new RegExp(`factorize: \\S+k${k}\\.r0-3 is already complete; skipping`));
+    for (const k of [2, 3, 4]) {
+      const shard = `shards/k${k}.r0-3/labels.bin`;
+      expect(readFileSync(join(dir, 'killed', shard)).equals(readFileSync(join(dir, 'ref', shard))), shard).toBe(true);
+    }
+  }, 300_000);
 });
