@@ -122,6 +122,10 @@ interface LoadedInput {
  * stream, hashed on the way and parsed from memory. HDF5 needs random access and 10x MTX is three
  * files: those are hashed in a pass of their own before the reader opens them.
  */
+function hasHdf5Magic(b: Buffer): boolean {
+  return b.length >= 8 && b.toString('latin1', 0, 8) === '\x89HDF\r\n\x1a\n';
+}
+
 async function loadInput(path: string): Promise<LoadedInput> {
   const st = statSync(path);
   if (st.isDirectory() || isMtxPath(path)) {
@@ -138,6 +142,9 @@ async function loadInput(path: string): Promise<LoadedInput> {
     return { sha256: sha256File(path), bytes: st.size, matrix: () => readInput(path, 'auto', { dtype: 'float32' }) };
   }
   const once = await readTextOnce(path);
+  if (!st.isFile() && hasHdf5Magic(once.text)) {
+    throw inputError(path, 'this is an HDF5 file (.h5ad/.h5) arriving through a pipe, and HDF5 is read with random access', 'pass the file itself rather than a pipe or <(...)');
+  }
   return { sha256: once.sha256, bytes: once.bytes, matrix: async () => readMatrixFile(path, 'auto', {}, once.text) };
 }
 

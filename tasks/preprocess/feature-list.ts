@@ -8,7 +8,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { NmfError, inputError } from '../lib/errors.js';
-import { sha256File } from '../lib/io/hash.js';
+import { sha256Bytes } from '../lib/io/hash.js';
 import type { FeatureList } from './transform.js';
 
 export function readFeatureList(path: string): FeatureList {
@@ -27,6 +27,8 @@ export function readFeatureList(path: string): FeatureList {
       'check the path given to --features-file',
     );
   }
+  // Hashed from the bytes already read (as stored), so a pipe or <(...) works as the list.
+  const sha256 = sha256Bytes(buf);
   if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
     try {
       buf = gunzipSync(buf);
@@ -50,5 +52,5 @@ export function readFeatureList(path: string): FeatureList {
   if (ids.length === 0) {
     throw inputError(path, 'the features file lists no feature ids', 'put one feature id per line (blank lines and lines starting with # are skipped)');
   }
-  return { path, sha256: sha256File(path), ids };
+  return { path, sha256, ids };
 }

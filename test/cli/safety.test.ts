@@ -254,6 +254,24 @@ describe('4. inputs are read once: pipes and process substitution work like the 
     expect(comparable(join(dir, 'from-substitution', 'preprocess.json'))).toEqual(want);
     expect(readFileSync(join(dir, 'from-fifo', 'matrix.npy'))).toEqual(readFileSync(join(dir, 'from-file', 'matrix.npy')));
   });
+
+  it('--features-file <(...) is hashed from the one read: the same sha256 as the file', async () => {
+    const dir = scratch('features-pipe');
+    writeFileSync(join(dir, 'keep.txt'), 'g1\ng2\ng3\n');
+    const r = await nmf(dir, [], '$NMF preprocess --input a.gct --features-file <(cat keep.txt) --outdir P');
+    expect(r.code, r.stderr).toBe(0);
+    const m = JSON.parse(readFileSync(join(dir, 'P', 'preprocess.json'), 'utf8'));
+    expect(m.params.features_file.sha256).toBe(createHash('sha256').update(readFileSync(join(dir, 'keep.txt'))).digest('hex'));
+    expect(m.shape).toEqual({ features: 3, samples: 12 });
+  });
+
+  it('an HDF5 file through a pipe is a clear exit 3 (HDF5 needs random access)', async () => {
+    const dir = scratch('h5-pipe');
+    const before = tree(dir);
+    const r = await nmf(dir, [], "$NMF preprocess --input <(printf '\\211HDF\\r\\n\\032\\nrest of an hdf5 file') --outdir P");
+    expectOneError(r, 3, /^error: \/dev\/fd\/\d+: this is an HDF5 file \(\.h5ad\/\.h5\) arriving through a pipe/);
+    expect(tree(dir)).toEqual(before);
+  });
 });
 
 /** Mount a file system for a case; root and mount(8) are needed, so the case says when they are not there. */
