@@ -6,9 +6,9 @@
  * (`selectListedFeatures`).
  */
 import { readFileSync, statSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import { NmfError, inputError } from '../lib/errors.js';
 import { sha256Bytes } from '../lib/io/hash.js';
+import { gunzipBounded } from '../lib/io/text.js';
 import type { FeatureList } from './transform.js';
 
 export function readFeatureList(path: string): FeatureList {
@@ -29,14 +29,7 @@ export function readFeatureList(path: string): FeatureList {
   }
   // Hashed from the bytes already read (as stored), so a pipe or <(...) works as the list.
   const sha256 = sha256Bytes(buf);
-  if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
-    try {
-      buf = gunzipSync(buf);
-    } catch (err) {
-      const msg = String((err as Error).message ?? err).replace(/\s+/g, ' ');
-      throw inputError(path, `the file starts like gzip but cannot be decompressed (${msg})`, 'recompress it with gzip or pass the uncompressed list');
-    }
-  }
+  if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) buf = gunzipBounded(buf, path);
   const ids: string[] = [];
   const seen = new Set<string>();
   const text = buf.toString('utf8').replace(/^\ufeff/, '');

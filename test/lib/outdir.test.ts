@@ -15,6 +15,7 @@ import { claimOutput, MARKER, writeMarker } from '../../tasks/lib/io/outdir.js';
 import { commitDir, stagingDir } from '../../tasks/lib/io/atomic.js';
 import { acquireLock } from '../../tasks/lib/io/lock.js';
 import { readTextOnce } from '../../tasks/lib/io/read-once.js';
+import { gunzipBounded } from '../../tasks/lib/io/text.js';
 
 const temp = () => mkdtempSync(join(tmpdir(), 'nmfc-outdir-'));
 
@@ -133,6 +134,16 @@ describe('readTextOnce', () => {
     writeFileSync(join(d, 'x.tsv'), 'ab\n'.repeat(70_000) + 'x'.repeat(2000) + '\n');
     await expect(readTextOnce(join(d, 'x.tsv'), 1000)).rejects.toThrow(/x\.tsv line 70001: the line is longer than/);
     await expect(readTextOnce(join(d, 'x.tsv'), 4000)).resolves.toMatchObject({ bytes: 212_001 });
+  });
+});
+
+describe('gunzipBounded: side files (annotations, feature lists) read whole', () => {
+  it('decompresses up to the bound and refuses past it (exit 3), so a gzip bomb costs at most the bound', () => {
+    const gz = gzipSync(Buffer.alloc(64 * 1024, 'a'));
+    expect(gunzipBounded(gz, 'ann.tsv.gz', 64 * 1024).length).toBe(64 * 1024);
+    const e = refusal(() => gunzipBounded(gz, 'ann.tsv.gz', 32 * 1024));
+    expect(e.code).toBe(ExitCode.invalidInput);
+    expect(e.message).toMatch(/^ann\.tsv\.gz: the file decompresses to more than 0\.03125 MiB \(a damaged file or a gzip bomb\)/);
   });
 });
 

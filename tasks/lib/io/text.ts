@@ -108,15 +108,26 @@ function readTextFile(path: string): Buffer {
     const code = (err as NodeJS.ErrnoException).code;
     throw inputError(path, `the file cannot be read (${code ?? 'error'})`, 'check the path and its permissions');
   }
-  if (buf.length >= 2 && buf[0] === GZIP_MAGIC[0] && buf[1] === GZIP_MAGIC[1]) {
-    try {
-      buf = gunzipSync(buf);
-    } catch (err) {
-      const msg = String((err as Error).message ?? err).replace(/\s+/g, ' ');
-      throw inputError(path, `the file starts like gzip but cannot be decompressed (${msg})`, 'recompress it with gzip or pass the uncompressed file');
+  return buf.length >= 2 && buf[0] === GZIP_MAGIC[0] && buf[1] === GZIP_MAGIC[1] ? gunzipBounded(buf, path) : buf;
+}
+
+/**
+ * Most bytes a gzipped file read whole may decompress to. Matrices go through read-once.ts (line
+ * bound, streamed); this bounds the side files (annotations, feature lists) against gzip bombs.
+ */
+export const MAX_GUNZIP_BYTES = 1024 * 2 ** 20;
+
+/** gunzip in memory, refusing (exit 3) a corrupt stream or output above `max` bytes. */
+export function gunzipBounded(buf: Buffer, path: string, max = MAX_GUNZIP_BYTES): Buffer {
+  try {
+    return gunzipSync(buf, { maxOutputLength: max });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw inputError(path, `the file decompresses to more than ${max / 2 ** 20} MiB (a damaged file or a gzip bomb)`, 'check the file, or pass it uncompressed');
     }
+    const msg = String((err as Error).message ?? err).replace(/\s+/g, ' ');
+    throw inputError(path, `the file starts like gzip but cannot be decompressed (${msg})`, 'recompress it with gzip or pass the uncompressed file');
   }
-  return buf;
 }
 
 /** Refuse archives, HDF5, binary and blank content with a located message (read-once.ts gunzips first). */
