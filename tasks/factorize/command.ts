@@ -164,7 +164,8 @@ async function factorizeClaimed(opts: FactorizeRanksOptions): Promise<ShardManif
     );
   }
   const maxDeviceMb = opts.max_device_mb && opts.max_device_mb > 0 ? opts.max_device_mb : undefined;
-  const engine = selectPath({ kernels: opts.kernels ?? 'auto', backend: opts.backend, m, n, ...(maxDeviceMb !== undefined ? { maxDeviceMb } : {}) });
+  const threads = resolveWorkers(opts.workers);
+  const engine = selectPath({ kernels: opts.kernels ?? 'auto', backend: opts.backend, m, n, threads, ...(maxDeviceMb !== undefined ? { maxDeviceMb } : {}) });
   const baseFor = (k: number) => ({
     schema: 'nmf-consensus/shard@1' as const,
     input_sha256: prep.input.sha256,
@@ -197,7 +198,7 @@ async function factorizeClaimed(opts: FactorizeRanksOptions): Promise<ShardManif
     const A = readMatrixShared(join(opts.prep, 'matrix.npy'), m, n, prep.matrix_sha256);
     if (opts.randomized) randomizeColumnsInPlace(A, m, n, opts.seed);
     // The ops path runs in this thread (its tfjs backend owns the device); threads are for the fused kernels.
-    const workers = engine.kernels === 'fused' ? resolveWorkers(opts.workers) : 1;
+    const workers = engine.kernels === 'fused' ? threads : 1;
     const blocks = engine.blockRows;
     const ks = `${todo.join(',')}${opts.randomized ? ' (random-data baseline)' : ''}`;
     log.info(

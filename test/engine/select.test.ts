@@ -28,6 +28,15 @@ describe('selectPath', () => {
     expect(selectPath({ kernels: 'fused', m: 100, n: 10 }).blockRows).toBeNull();
   });
 
+  it('fused threads share the budget (each holds its own copy of A); the ops path is one thread', () => {
+    // 25,000 x 1000 float32 = 95 MiB: resident for one thread under 100 MiB, streamed for four (25 MiB each).
+    const one = selectPath({ kernels: 'fused', m: 25_000, n: 1000, maxDeviceMb: 100, threads: 1 });
+    expect(one.blockRows).toBeNull();
+    const four = selectPath({ kernels: 'fused', m: 25_000, n: 1000, maxDeviceMb: 100, threads: 4 });
+    expect(four.blockRows).toBe(4194); // 16 MiB blocks
+    expect(selectPath({ kernels: 'ops', m: 25_000, n: 1000, maxDeviceMb: 100, threads: 4 }).path.name).toBe('ops');
+  });
+
   it('auto: fused on the wasm backend, ops on any other', () => {
     expect(selectPath({ kernels: 'auto', backend: 'wasm', m: 10, n: 10 }).path.name).toBe('fused');
     for (const backend of ['cpu', 'webgpu', 'tensorflow']) {

@@ -23,7 +23,7 @@ export async function factorizeRanks(
   hooks: { onRank?: (k: number, results: RestartResult[]) => void; onProgress?: (e: ProgressEvent) => void } = {},
 ): Promise<Map<number, RestartResult[]>> {
   // Kernels are explicit here (stages resolve 'auto' against their backend, see selectPath).
-  const { path, blockRows } = selectPath({ kernels: params.kernels ?? 'ops', m, n, ...(params.maxDeviceMb !== undefined ? { maxDeviceMb: params.maxDeviceMb } : {}) });
+  const { path, blockRows } = selectPath({ kernels: params.kernels ?? 'ops', m, n, threads: params.workers ?? 1, ...(params.maxDeviceMb !== undefined ? { maxDeviceMb: params.maxDeviceMb } : {}) });
   const got = new Map<number, Map<number, RestartResult>>(ranks.map((r) => [r.k, new Map()]));
   const out = new Map<number, RestartResult[]>();
   // An error in onRank (e.g. writing a shard) must not escape a worker's message handler: keep the first, rethrow after.

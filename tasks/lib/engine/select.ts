@@ -32,14 +32,17 @@ export interface PathChoice {
  * Kernels: auto = fused on the wasm backend (`backend`) when built, else ops. The fused kernels run on the CPU
  * whatever tfjs backend is active and round differently from tfjs ops, so shards say which ran
  * (consensus refuses to mix backends). Path: the one registered path that accepts (kernels, whether A
- * exceeds `maxDeviceMb`).
+ * exceeds `maxDeviceMb`). Every fused thread holds its own copy of A, so `threads` of them share the
+ * budget: A is streamed when all their copies would not fit.
  */
-export function selectPath(req: { kernels?: 'auto' | Kernels; backend?: string; m: number; n: number; maxDeviceMb?: number }): PathChoice {
+export function selectPath(req: { kernels?: 'auto' | Kernels; backend?: string; m: number; n: number; maxDeviceMb?: number; threads?: number }): PathChoice {
   const want = req.kernels ?? 'auto';
   if (want === 'fused' && !fusedAvailable()) {
     throw new NmfError(`--kernels fused: the fused kernels are not built (${kernelPath()} is missing); run npm run build, or pass --kernels ops.`, ExitCode.backendUnavailable);
   }
   const kernels: Kernels = want === 'fused' || (want === 'auto' && req.backend === 'wasm' && fusedAvailable()) ? 'fused' : 'ops';
-  const path = pathFor({ kernels, streamed: blockRowsFor(req.m, req.n, req.maxDeviceMb) !== null });
-  return { path, kernels, label: kernels === 'fused' ? FUSED_BACKEND : (req.backend ?? 'tfjs'), blockRows: blockRowsFor(req.m, req.n, req.maxDeviceMb, path.blockCapMb) };
+  const threads = kernels === 'fused' ? Math.max(1, Math.floor(req.threads ?? 1)) : 1;
+  const budget = req.maxDeviceMb === undefined ? undefined : req.maxDeviceMb / threads;
+  const path = pathFor({ kernels, streamed: blockRowsFor(req.m, req.n, budget) !== null });
+  return { path, kernels, label: kernels === 'fused' ? FUSED_BACKEND : (req.backend ?? 'tfjs'), blockRows: blockRowsFor(req.m, req.n, budget, path.blockCapMb) };
 }
