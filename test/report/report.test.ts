@@ -212,7 +212,8 @@ describe('input warnings', () => {
 describe('no structure', () => {
   it('the page says so at the top, recommends nothing and marks no k', async () => {
     // the data are no better than their random baseline at any k
-    const s = await writeReport(makeInput({ annotations: true, nulls: METRICS }), join(dir, 'none'));
+    const s = await writeReport(makeInput({ annotations: true, nulls: METRICS }), join(dir, 'none'), { pdf: true });
+    expect(readFileSync(join(dir, 'none', 'report.pdf')).subarray(0, 5).toString()).toBe('%PDF-');
     expect(s.no_structure).toBe(true);
     expect(s.recommended_k).toBeNull();
     expect(summaryOf(join(dir, 'none')).recommended_k).toBeNull();
