@@ -1,4 +1,4 @@
-/** Totals read back from the shard manifests a CLI run wrote (DESIGN section 6 layout). */
+/** Totals read back from the shard manifests a CLI run wrote (docs/design.md section 2 layout). */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 

@@ -22,7 +22,7 @@ export interface LabelledMatrix extends Matrix {
   colIds: string[];
 }
 
-/** One row of metrics.tsv (DESIGN section 6). Column order is METRIC_COLUMNS. */
+/** One row of metrics.tsv (docs/design.md section 2). Column order is METRIC_COLUMNS. */
 export interface MetricsRow {
   k: number;
   restarts: number;

@@ -37,7 +37,7 @@ describe('ALL_AML end to end against R NMF 0.25', () => {
     expect(r.stderr).not.toMatch(/error/i);
     expect(r.code).toBe(0);
 
-    // DESIGN section 6 layout.
+    // docs/design.md section 2 layout.
     for (const f of ['preprocess/matrix.npy', 'preprocess/features.tsv', 'preprocess/samples.tsv', 'preprocess/preprocess.json',
       'consensus/membership.gct', 'consensus/metrics.tsv', 'consensus/consensus.json', 'report/report.html', 'report/summary.json',
       ...[2, 3, 4, 5].flatMap((k) => [`shards/k${k}.r0-49/shard.json`, `shards/k${k}.r0-49/labels.bin`, `consensus/consensus.k.${k}.gct`])]) {

@@ -2,7 +2,7 @@
  * Cut a dendrogram into k clusters: the connected components after the first n - k merges (as R's
  * `cutree(tree, k)`, which cuts by merge step). Unlike R, which numbers clusters by their first
  * observation, clusters are numbered 1..k in LEAF ORDER: the cluster of `tree.order[0]` is 1, the next
- * new cluster met walking the order is 2, and so on (DESIGN section 3).
+ * new cluster met walking the order is 2, and so on (docs/design.md section 5).
  */
 import type { Tree } from './hclust.js';
 

@@ -1,5 +1,5 @@
 /**
- * Consensus and k-selection metrics (DESIGN section 3), pure functions on host float64 data.
+ * Consensus and k-selection metrics (docs/design.md section 5), pure functions on host float64 data.
  * Exact against R NMF 0.25 / stats::hclust / cluster::silhouette where R defines the metric.
  */
 export { averageLinkage, averageLinkageCondensed, condensedFromLower, condensedIndex, type Tree } from './hclust.js';

@@ -1,6 +1,6 @@
 /**
  * Consensus metrics from labels alone, for n too large to materialize the n x n consensus matrix
- * (DESIGN section 3, "Large n"). Every random choice comes from a seeded stream, so a result depends
+ * (docs/design.md section 5, "Large n"). Every random choice comes from a seeded stream, so a result depends
  * only on the labels, the seed and the sizes asked for.
  *
  * labels: R*n values, restart-major (labels[r*n + i] = cluster of sample i in restart r), as in

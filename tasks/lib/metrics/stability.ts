@@ -1,5 +1,5 @@
 /**
- * Factor stability across restarts (pyDNMFk / cNMF style; DESIGN section 3).
+ * Factor stability across restarts (pyDNMFk / cNMF style; docs/design.md section 5).
  *
  * Input: the W matrices of R restarts at one rank k (each m x k, row-major). Every one of the k*R
  * columns is L2-normalized; the columns are clustered into k groups by a deterministic spherical
