@@ -7,10 +7,13 @@
  * - `r-nmf` (W1): R NMF 0.25 `nmf(x, 2:5, 'brunet', nrun = 20, seed = 123456)` with the package's
  *   default parallel backend (doParallel over all cores), Debian r-cran-nmf, /usr/bin/Rscript.
  * - `sklearn-mu` (W2): scikit-learn `NMF(solver='mu', beta_loss='frobenius', init='random', tol=0,
- *   max_iter=500)` looped over k = 2..5 x 20 restarts (random_state = restart), Debian
+ *   max_iter=500)` looped over k = 2..5 x the workload's restarts (random_state = restart), Debian
  *   python3-sklearn, /usr/bin/python3 (not a pyenv python on PATH), on the float32 .npy of the exact
  *   matrix w2-ours reads. OpenBLAS uses all cores; OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are removed
  *   from this command's environment alone so a current OpenBLAS picks its native kernel.
+ * - `numpy-floor` (W2): the same fits as one batched float32 GEMM per step in numpy on the same .npy
+ *   and OpenBLAS (bench/peers/numpy_floor.py): what the machine's BLAS does with the arithmetic, the
+ *   floor our per restart-iteration cost is compared with.
  */
 import { execa } from 'execa';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -29,6 +32,7 @@ export const PYTHON3 = '/usr/bin/python3';
 export const PEER_PACKAGES: { peer: string; debian: string[]; check: [string, string[]] }[] = [
   { peer: 'r-nmf', debian: ['r-cran-nmf'], check: [RSCRIPT, ['-e', 'suppressPackageStartupMessages(library(NMF))']] },
   { peer: 'sklearn-mu', debian: ['python3-sklearn'], check: [PYTHON3, ['-c', 'import sklearn.decomposition']] },
+  { peer: 'numpy-floor', debian: ['python3-numpy'], check: [PYTHON3, ['-c', 'import numpy']] },
 ];
 
 interface Timed {
@@ -62,7 +66,7 @@ function withTmp<T>(fn: (tmp: string) => Promise<T>): Promise<T> {
 
 const rNmf: Peer = {
   name: 'r-nmf',
-  workload: 'w1-ours',
+  workloads: ['w1-ours', 'w1-ours-r5'],
   description: "R NMF nmf(x, ks, 'brunet', nrun, seed) with its default parallel backend; wall_s = the Rscript process (library load, GCT read, nmf); iterations not reported by R NMF for nrun > 1",
   run: (p: Params) =>
     withTmp(async (tmp) => {
@@ -85,28 +89,41 @@ const rNmf: Peer = {
     }),
 };
 
+/** The W2 matrix as the float32 .npy w2-ours reads (the GCT text parsed and rounded as preprocess does). */
+async function w2Npy(tmp: string, p: Params): Promise<string> {
+  const npy = join(tmp, 'synthetic.npy');
+  await writeSyntheticGct(join(tmp, 'synthetic.gct'), { m: num(p, 'm'), n: num(p, 'n'), k: num(p, 'planted_k'), seed: num(p, 'data_seed'), noise: num(p, 'noise') }, npy);
+  return npy;
+}
+
+/** Run a W2 python peer script (same arguments for both) with OpenBLAS free to pick its native kernel. */
+async function w2Python(label: string, script: string, tmp: string, p: Params) {
+  if (!existsSync(PYTHON3)) throw new Error(`${PYTHON3} not found: apt-get install python3-sklearn`);
+  const npy = await w2Npy(tmp, p);
+  const out = join(tmp, 'peer.json');
+  const env = { ...process.env };
+  delete env['OPENBLAS_CORETYPE'];
+  delete env['OPENBLAS_L2_SIZE'];
+  const t = await runTimed(label, PYTHON3, [join(ROOT, 'bench', 'peers', script), npy, str(p, 'ks'), String(num(p, 'restarts')), String(num(p, 'max_iter')), out], tmp, env);
+  const r = JSON.parse(readFileSync(out, 'utf8')) as { fit_s: number; iterations: number; dtype: string; blas: { internal_api?: string; num_threads?: number; architecture?: string }[]; sklearn?: string; numpy?: string };
+  const blas = r.blas.map((b) => `${b.internal_api ?? '?'} ${b.num_threads ?? '?'} threads ${b.architecture ?? ''}`.trim()).join('; ') || 'BLAS unknown';
+  return { t, r, blas };
+}
+
+const W2_WORKLOADS = ['w2-ours', 'w2-ours-r5'];
+
 const sklearnMu: Peer = {
   name: 'sklearn-mu',
-  workload: 'w2-ours',
+  workloads: W2_WORKLOADS,
   description: "scikit-learn NMF(solver='mu', beta_loss='frobenius', init='random', tol=0, max_iter) per k and restart on the same float32 matrix; wall_s = the python3 process (imports, np.load, all fits)",
   run: (p: Params) =>
     withTmp(async (tmp) => {
-      if (!existsSync(PYTHON3)) throw new Error(`${PYTHON3} not found: apt-get install python3-sklearn`);
-      const npy = join(tmp, 'synthetic.npy');
-      await writeSyntheticGct(join(tmp, 'synthetic.gct'), { m: num(p, 'm'), n: num(p, 'n'), k: num(p, 'planted_k'), seed: num(p, 'data_seed'), noise: num(p, 'noise') }, npy);
-      const out = join(tmp, 'sk.json');
-      const script = join(ROOT, 'bench', 'peers', 'sklearn_nmf.py');
-      const env = { ...process.env };
-      delete env['OPENBLAS_CORETYPE'];
-      delete env['OPENBLAS_L2_SIZE'];
-      const t = await runTimed('sklearn-mu', PYTHON3, [script, npy, str(p, 'ks'), String(num(p, 'restarts')), String(num(p, 'max_iter')), out], tmp, env);
-      const r = JSON.parse(readFileSync(out, 'utf8')) as { fit_s: number; iterations: number; dtype: string; blas: { internal_api?: string; num_threads?: number; architecture?: string }[]; sklearn: string };
-      const blas = r.blas.map((b) => `${b.internal_api ?? '?'} ${b.num_threads ?? '?'} threads ${b.architecture ?? ''}`.trim()).join('; ');
+      const { t, r, blas } = await w2Python('sklearn-mu', 'sklearn_nmf.py', tmp, p);
       return {
         wall_s: t.seconds,
         iterations: r.iterations,
         per_iteration_ms: round((t.seconds * 1000) / r.iterations, 4),
-        backend: `scikit-learn ${r.sklearn} (${blas || 'BLAS unknown'})`,
+        backend: `scikit-learn ${r.sklearn ?? '?'} (${blas})`,
         peak_rss_mb: t.peakMb,
         rss_source: 'GNU time %M of python3',
         cases: [{ fit_s: round(r.fit_s, 2), dtype: r.dtype, restart_iterations: r.iterations }],
@@ -115,14 +132,35 @@ const sklearnMu: Peer = {
     }),
 };
 
-export const PEERS: readonly Peer[] = [rNmf, sklearnMu];
+const numpyFloor: Peer = {
+  name: 'numpy-floor',
+  workloads: W2_WORKLOADS,
+  description: 'the same Lee fits as one batched float32 GEMM per step in numpy/OpenBLAS (restarts of a k stacked: W^T A and A H^T one sgemm each); per_iteration_ms = fit time (not the process) / restart-iterations',
+  run: (p: Params) =>
+    withTmp(async (tmp) => {
+      const { t, r, blas } = await w2Python('numpy-floor', 'numpy_floor.py', tmp, p);
+      return {
+        wall_s: t.seconds,
+        iterations: r.iterations,
+        // The floor is the arithmetic alone: fit time, without python start-up and np.load.
+        per_iteration_ms: round((r.fit_s * 1000) / r.iterations, 4),
+        backend: `numpy ${r.numpy ?? '?'} (${blas})`,
+        peak_rss_mb: t.peakMb,
+        rss_source: 'GNU time %M of python3',
+        cases: [{ fit_s: round(r.fit_s, 2), dtype: r.dtype, restart_iterations: r.iterations }],
+        notes: t.notes,
+      } satisfies Outcome;
+    }),
+};
+
+export const PEERS: readonly Peer[] = [rNmf, sklearnMu, numpyFloor];
 
 export function peersFor(workload: string): Peer[] {
-  return PEERS.filter((p) => p.workload === workload);
+  return PEERS.filter((p) => p.workloads.includes(workload));
 }
 
 export function findPeer(workload: string, name: string): Peer | undefined {
-  return PEERS.find((p) => p.workload === workload && p.name === name);
+  return PEERS.find((p) => p.workloads.includes(workload) && p.name === name);
 }
 
 /** Peers whose check command fails (not installed). */

@@ -45,8 +45,8 @@ export interface Workload {
 export interface Peer {
   name: string;
   description: string;
-  /** Name of the workload it mirrors. */
-  workload: string;
+  /** Names of the workloads it mirrors (e.g. W2 at 20 and at 5 restarts per k). */
+  workloads: readonly string[];
   run(params: Params): Promise<Outcome>;
 }
 

@@ -20,11 +20,17 @@ export interface CliRun {
   label: string;
 }
 
-/** Flags for `run` from a workload's parameters (names as in DESIGN section 6). */
-export function runFlags(p: { ks: string; restarts: number; seed: number; algorithm: string; backend: string; workers: number; maxIter?: number; stableChecks?: number }): string[] {
+/**
+ * Flags for `run` from a workload's parameters (names as in DESIGN section 6). workers 0 passes no
+ * --workers flag: the CLI's default (the cores available to it), as a new user runs it. nullRestarts
+ * is passed when given (the workloads pass 0, so we factorize what the peers do; -1 = not passed).
+ */
+export function runFlags(p: { ks: string; restarts: number; seed: number; algorithm: string; backend: string; workers: number; nullRestarts?: number; maxIter?: number; stableChecks?: number }): string[] {
   return [
     '--ks', p.ks, '--restarts', String(p.restarts), '--seed', String(p.seed), '--algorithm', p.algorithm,
-    '--backend', p.backend, '--workers', String(p.workers),
+    '--backend', p.backend,
+    ...(p.workers > 0 ? ['--workers', String(p.workers)] : []),
+    ...(p.nullRestarts !== undefined && p.nullRestarts >= 0 ? ['--null-restarts', String(p.nullRestarts)] : []),
     ...(p.maxIter !== undefined ? ['--max-iter', String(p.maxIter)] : []),
     ...(p.stableChecks !== undefined ? ['--stable-checks', String(p.stableChecks)] : []),
   ];

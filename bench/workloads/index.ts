@@ -1,12 +1,12 @@
 /** The workload registry: `--only` names refer to these, in this order. */
 import type { Workload } from '../types.js';
 import { linkage } from './linkage.js';
-import { w1Ours } from './w1.js';
-import { w2Ours } from './w2.js';
+import { w1Ours, w1OursR5 } from './w1.js';
+import { w2Ours, w2OursR5 } from './w2.js';
 import { w3 } from './w3.js';
 import { preprocessH5ad } from './preprocess-h5ad.js';
 
-export const WORKLOADS: readonly Workload[] = [linkage, w1Ours, w2Ours, w3, preprocessH5ad];
+export const WORKLOADS: readonly Workload[] = [linkage, w1Ours, w1OursR5, w2Ours, w2OursR5, w3, preprocessH5ad];
 
 export function findWorkload(name: string): Workload | undefined {
   return WORKLOADS.find((w) => w.name === name);

@@ -13,6 +13,11 @@ import { selectWorkloads } from '../../bench/select.js';
 import { formatReport, textTable } from '../../bench/table.js';
 import type { BenchReport, Machine } from '../../bench/types.js';
 import { growthRows, linkage } from '../../bench/workloads/linkage.js';
+import { runFlags } from '../../bench/workloads/cli-run.js';
+import { peersFor } from '../../bench/peers.js';
+import { WORKLOADS } from '../../bench/workloads/index.js';
+import { PYTHON3 } from '../../bench/peers.js';
+import { writeSyntheticGct } from '../../bench/synthetic.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const machine: Machine = { node: 'v20.0.0', cpu_model: 'Test CPU', cores: 2, total_mem_gb: 8, platform: 'linux', arch: 'x64' };
@@ -61,6 +66,55 @@ describe('bench formatting', () => {
     expect(() => selectWorkloads({ only: ['nope'], quick: false, settings: [] })).toThrow(/unknown workload/);
     expect(() => selectWorkloads({ only: ['w1-ours'], quick: true, settings: [] })).toThrow(/--quick/);
     expect(() => selectWorkloads({ only: ['linkage'], quick: false, settings: [['typo', 1]] })).toThrow(/typo/);
+  });
+});
+
+describe('bench workloads at the defaults (issue 14)', () => {
+  it('W1 and W2 run at 20 and 5 restarts per k with no --workers flag and no random-data baseline', () => {
+    const byName = new Map(WORKLOADS.map((w) => [w.name, w]));
+    for (const [name, restarts] of [['w1-ours', 20], ['w1-ours-r5', 5], ['w2-ours', 20], ['w2-ours-r5', 5]] as const) {
+      const w = byName.get(name);
+      expect(w, name).toBeDefined();
+      expect(w!.params['restarts']).toBe(restarts);
+      expect(w!.params['workers']).toBe(0);
+      expect(w!.params['null_restarts']).toBe(0);
+    }
+    const flags = runFlags({ ks: '2-5', restarts: 5, seed: 1, algorithm: 'lee', backend: 'wasm', workers: 0, nullRestarts: 0 });
+    expect(flags).not.toContain('--workers');
+    expect(flags.join(' ')).toContain('--null-restarts 0');
+    expect(runFlags({ ks: '2', restarts: 1, seed: 1, algorithm: 'lee', backend: 'wasm', workers: 2, nullRestarts: -1 }).join(' ')).toMatch(/--workers 2$/);
+  });
+
+  it('registers R NMF for both W1 workloads and scikit-learn and the numpy floor for both W2 workloads', () => {
+    const names = (w: string) => peersFor(w).map((p) => p.name);
+    expect(names('w1-ours')).toEqual(['r-nmf']);
+    expect(names('w1-ours-r5')).toEqual(['r-nmf']);
+    expect(names('w2-ours')).toEqual(['sklearn-mu', 'numpy-floor']);
+    expect(names('w2-ours-r5')).toEqual(['sklearn-mu', 'numpy-floor']);
+    expect(names('linkage')).toEqual([]);
+  });
+});
+
+// The floor is a peer script: checked where the bench machine has it (python3 with numpy).
+const hasNumpy = existsSync(PYTHON3) && (await execa(PYTHON3, ['-c', 'import numpy'], { reject: false })).exitCode === 0;
+
+describe('numpy floor (bench/peers/numpy_floor.py)', () => {
+  it.skipIf(!hasNumpy)('fits a planted k = 3 matrix with the stacked GEMM updates (relative error under 0.2 at k = 3, and below k = 2)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nmfc-floor-'));
+    try {
+      const npy = join(dir, 'a.npy');
+      await writeSyntheticGct(join(dir, 'a.gct'), { m: 200, n: 40, k: 3, seed: 7, noise: 0.05 }, npy);
+      const out = join(dir, 'out.json');
+      const r = await execa(PYTHON3, [join(ROOT, 'bench', 'peers', 'numpy_floor.py'), npy, '2-3', '3', '200', out], { reject: false });
+      expect(r.exitCode, String(r.stderr)).toBe(0);
+      const j = JSON.parse(readFileSync(out, 'utf8')) as { iterations: number; first_restart_rel_err: Record<string, number>; dtype: string };
+      expect(j.iterations).toBe(2 * 3 * 200);
+      expect(j.dtype).toBe('float32');
+      expect(j.first_restart_rel_err['3']).toBeLessThan(0.2);
+      expect(j.first_restart_rel_err['3']).toBeLessThan(j.first_restart_rel_err['2']!);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
