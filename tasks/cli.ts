@@ -64,6 +64,7 @@ const preprocessFlags = {
   'min-samples-per-feature': { type: 'string', alias: 'min-cells', describe: `Keep a feature only when it is nonzero in at least N of the kept samples (scanpy filter_genes min_cells); 0 = off ${dflt('min_samples_per_feature')}` },
   normalize: { type: 'string', describe: `Per-sample normalization: none, cp10k (each sample scaled to sum 10,000), tpm (to sum 1,000,000, no length correction) or log1p (cp10k, then natural log(1 + x)) ${dflt('normalize')}` },
   'features-file': { type: 'string', describe: 'Keep only the features listed in this file (one id per line, or the first column of a TSV/CSV; ids or unique descriptions/gene symbols); ids not found are listed in preprocess.json' },
+  'feature-names': { type: 'string', describe: '.h5ad input: the var column holding the names shown beside the feature ids in metagenes and the report, e.g. gene_symbols (other formats take them from the file: GCT description, 10x features.tsv second column)' },
   'top-features': { type: 'string', describe: `Keep the N features with the highest --top-features-by score, after normalization and --features-file; 0 = keep all ${dflt('top_features')}` },
   'top-features-by': { type: 'string', alias: 'by', describe: `Score for --top-features: variance, cv (sd / mean) or fano (variance / mean, cNMF's over-dispersion) ${dflt('top_features_by')}` },
   'scale-features': { type: 'boolean', describe: `Divide each feature by its standard deviation, without centering (cNMF) ${dflt('scale_features')}` },
@@ -130,7 +131,7 @@ const cli = yargs(hideBin(process.argv))
     (argv) =>
       handle(async () => {
         const p = params(argv);
-        await runPipeline({ input: argv.input, outdir: argv.outdir, params: p, force: argv.force === true, pdf: argv.pdf === true, ...(argv.annotations ? { annotations: argv.annotations } : {}), ...(argv.featuresFile !== undefined ? { featuresFile: argv.featuresFile } : {}) });
+        await runPipeline({ input: argv.input, outdir: argv.outdir, params: p, force: argv.force === true, pdf: argv.pdf === true, ...(argv.annotations ? { annotations: argv.annotations } : {}), ...(argv.featuresFile !== undefined ? { featuresFile: argv.featuresFile } : {}), ...(argv.featureNames !== undefined ? { featureNames: argv.featureNames } : {}) });
       }),
   )
   .command(
@@ -150,6 +151,7 @@ const cli = yargs(hideBin(process.argv))
           outdir: argv.outdir,
           ...preprocessOptionsFromParams(p),
           ...(argv.featuresFile !== undefined ? { featuresFile: argv.featuresFile } : {}),
+          ...(argv.featureNames !== undefined ? { featureNames: argv.featureNames } : {}),
           force: argv.force === true,
         });
       }),

@@ -24,6 +24,8 @@ export interface PipelineOptions {
   annotations?: string;
   /** preprocess --features-file. */
   featuresFile?: string;
+  /** preprocess --feature-names (.h5ad var column). */
+  featureNames?: string;
   pdf?: boolean;
   force?: boolean;
 }
@@ -48,6 +50,7 @@ async function runStages(opts: PipelineOptions): Promise<void> {
     outdir: prepDir,
     ...preprocessOptionsFromParams(p),
     ...(opts.featuresFile !== undefined ? { featuresFile: opts.featuresFile } : {}),
+    ...(opts.featureNames !== undefined ? { featureNames: opts.featureNames } : {}),
     force,
   });
   const { features: m, samples: n } = prep.shape;

@@ -32,7 +32,7 @@ import {
   type PreprocessManifest,
   type PreprocessParams,
 } from '../lib/manifest/preprocess.js';
-import { inputError } from '../lib/errors.js';
+import { inputError, usageError } from '../lib/errors.js';
 import { log } from '../lib/log.js';
 import { toolVersion } from '../lib/paths.js';
 import type { Params } from '../lib/params.js';
@@ -59,11 +59,13 @@ export interface PreprocessOptions {
   scaleFeatures?: boolean;
   /** The file holds samples x features: transpose it first. */
   transpose?: boolean;
+  /** .h5ad: the var column with the feature names shown beside the ids (e.g. gene symbols). */
+  featureNames?: string;
   force?: boolean;
 }
 
 /** The preprocess options held in the parameter set (flags > --config YAML > conf/defaults.yaml). */
-export function preprocessOptionsFromParams(p: Params): Omit<PreprocessOptions, 'input' | 'outdir' | 'featuresFile' | 'force'> {
+export function preprocessOptionsFromParams(p: Params): Omit<PreprocessOptions, 'input' | 'outdir' | 'featuresFile' | 'featureNames' | 'force'> {
   return {
     negatives: p.negatives,
     minSamplesPerFeature: p.min_samples_per_feature,
@@ -88,6 +90,7 @@ function paramsOf(opts: PreprocessOptions, featuresFile: { path: string; sha256:
     top_features_by: opts.topFeaturesBy ?? 'fano',
     scale_features: opts.scaleFeatures === true,
     transpose: opts.transpose === true,
+    ...(opts.featureNames !== undefined ? { feature_names: opts.featureNames } : {}),
   };
 }
 
@@ -126,7 +129,7 @@ function hasHdf5Magic(b: Buffer): boolean {
   return b.length >= 8 && b.toString('latin1', 0, 8) === '\x89HDF\r\n\x1a\n';
 }
 
-async function loadInput(path: string): Promise<LoadedInput> {
+async function loadInput(path: string, featureNames?: string): Promise<LoadedInput> {
   const st = statSync(path);
   if (st.isDirectory() || isMtxPath(path)) {
     const f = findMtxFiles(path);
@@ -139,7 +142,7 @@ async function loadInput(path: string): Promise<LoadedInput> {
     };
   }
   if (st.isFile() && isHdf5Input(path)) {
-    return { sha256: sha256File(path), bytes: st.size, matrix: () => readInput(path, 'auto', { dtype: 'float32' }) };
+    return { sha256: sha256File(path), bytes: st.size, matrix: () => readInput(path, 'auto', { dtype: 'float32', ...(featureNames !== undefined ? { featureNames } : {}) }) };
   }
   const once = await readTextOnce(path);
   if (!st.isFile() && hasHdf5Magic(once.text)) {
@@ -162,7 +165,7 @@ export async function runPreprocess(opts: PreprocessOptions): Promise<Preprocess
 async function preprocessClaimed(opts: PreprocessOptions): Promise<PreprocessManifest> {
   const list = opts.featuresFile !== undefined ? readFeatureList(opts.featuresFile) : undefined;
   const params = paramsOf(opts, list ? { path: list.path, sha256: list.sha256 } : null);
-  const input = await loadInput(opts.input);
+  const input = await loadInput(opts.input, opts.featureNames);
   const sha = input.sha256;
   const done = join(opts.outdir, 'preprocess.json');
   if (!opts.force && existsSync(done)) {
@@ -182,6 +185,9 @@ async function preprocessClaimed(opts: PreprocessOptions): Promise<PreprocessMan
   // float32 for the MTX and HDF5 readers (large single-cell inputs): half the memory of float64.
   const raw = await input.matrix();
   const format = raw.source.format;
+  if (opts.featureNames !== undefined && format !== 'h5ad') {
+    throw usageError(`--feature-names ${opts.featureNames}: only .h5ad inputs have var columns to choose from; ${opts.input} is ${format}, whose feature names come from the file (GCT description, features.tsv second column), so leave the flag out.`);
+  }
   const flipped = params.transpose ? transposeInput(raw) : undefined;
   const read = flipped ? flipped.matrix : raw;
   const inputShape = { features: read.rows, samples: read.cols };

@@ -109,7 +109,7 @@ describe('parameters: params.schema.json = nextflow_schema.json = nextflow.confi
     const flags = [...r.stdout.matchAll(/^\s+--([a-z][a-z-]*)/gm)].map((m) => m[1]!.replace(/-/g, '_'));
     for (const p of PARAMS) expect(flags, `--${p.replace(/_/g, '-')}`).toContain(p);
     // files and switches of a single run, not parameters of the analysis
-    const notParams = ['help', 'version', 'config', 'input', 'outdir', 'features_file', 'annotations', 'pdf', 'force'];
+    const notParams = ['help', 'version', 'config', 'input', 'outdir', 'features_file', 'feature_names', 'annotations', 'pdf', 'force'];
     expect(flags.filter((f) => !notParams.includes(f)).sort()).toEqual(PARAMS);
   });
 });

@@ -50,8 +50,34 @@ function readAxisNames(h5: H5File, axis: 'obs' | 'var'): AxisNames {
 const UNIQUE_OBS = 'make cell names unique before saving (adata.obs_names_make_unique())';
 const UNIQUE_VAR = 'make gene names unique before saving (adata.var_names_make_unique())';
 
-/** Read an opened .h5ad file as a genes x cells matrix (float64, or float32 when `dtype` says so). */
-export function readH5ad(h5: H5File, dtype: DenseDtype = 'float64'): ReadMatrix {
+/**
+ * A column of var as text, e.g. gene symbols beside Ensembl ids (--feature-names): a string
+ * dataset, a categorical (codes into categories; code -1 is missing), or a field of an anndata < 0.7
+ * var table. A missing column is exit 3 naming the columns there are.
+ */
+function readVarColumn(h5: H5File, column: string, nVars: number): string[] {
+  const where = `${h5.path} group var`;
+  let values: string[];
+  const path = `var/${column}`;
+  if (h5.kind('var') === 'dataset') values = h5.readStringsField('var', column);
+  else if (h5.kind(path) === 'dataset') values = h5.readStrings(path);
+  else if (h5.kind(path) === 'group' && h5.kind(`${path}/categories`) === 'dataset' && h5.kind(`${path}/codes`) === 'dataset') {
+    const categories = h5.readStrings(`${path}/categories`);
+    const codes = h5.readNumeric(`${path}/codes`, 0, h5.info(`${path}/codes`).shape[0] ?? 0);
+    values = Array.from(codes as ArrayLike<number | bigint>, (c) => categories[Number(c)] ?? '');
+  } else {
+    const columns = h5.keys('var').filter((k) => !k.startsWith('_'));
+    throw inputError(where, `there is no column ${quoteText(column)} (--feature-names); its columns are ${columns.map((c) => quoteText(c)).join(', ') || 'none'}`, 'pass one of them to --feature-names, or leave the flag out');
+  }
+  if (values.length !== nVars) throw inputError(where, `column ${quoteText(column)} has ${values.length} entries for ${nVars} genes`, 'write the file again with anndata');
+  return values;
+}
+
+/**
+ * Read an opened .h5ad file as a genes x cells matrix (float64, or float32 when `dtype` says so).
+ * `featureNames`: a var column whose values become the features' descriptions (gene symbols).
+ */
+export function readH5ad(h5: H5File, dtype: DenseDtype = 'float64', featureNames?: string): ReadMatrix {
   const p = h5.path;
   const xKind = h5.kind('X');
   if (xKind === 'missing' || xKind === 'other') {
@@ -127,7 +153,7 @@ export function readH5ad(h5: H5File, dtype: DenseDtype = 'float64'): ReadMatrix 
     cols: nObs,
     data,
     rowIds: vars.names,
-    rowDescriptions: vars.names.map(() => ''),
+    rowDescriptions: featureNames !== undefined ? readVarColumn(h5, featureNames, nVars) : vars.names.map(() => ''),
     colIds: obs.names,
     source: { path: p, format: 'h5ad', rowLines: indexArray(nVars), colColumns: indexArray(nObs) },
   };

@@ -27,6 +27,8 @@ export type InputFormat = 'auto' | 'gct' | 'tsv' | 'csv' | 'mtx' | 'h5ad' | '10x
 export interface ReadOptions {
   /** Element type of the dense matrix from the MTX and HDF5 readers (default float64). */
   dtype?: 'float64' | 'float32';
+  /** .h5ad only: the var column that holds the feature names (descriptions), e.g. gene symbols. */
+  featureNames?: string;
 }
 
 const FORMATS: readonly InputFormat[] = ['auto', 'gct', 'tsv', 'csv', 'mtx', 'h5ad', '10x-h5'];
@@ -65,7 +67,7 @@ export async function readInput(path: string, format: InputFormat = 'auto', opti
   return readMatrixFile(path, format, options);
 }
 
-function readHdf5(path: string, format: InputFormat, dtype: 'float64' | 'float32'): ReadMatrix {
+function readHdf5(path: string, format: InputFormat, dtype: 'float64' | 'float32', featureNames?: string): ReadMatrix {
   let size: number;
   try {
     size = statSync(path).size;
@@ -85,9 +87,9 @@ function readHdf5(path: string, format: InputFormat, dtype: 'float64' | 'float32
   }
   const h5 = H5File.open(path);
   try {
-    if (format === 'h5ad') return readH5ad(h5, dtype);
+    if (format === 'h5ad') return readH5ad(h5, dtype, featureNames);
     if (format === '10x-h5') return readTenxH5(h5, dtype);
-    if (h5.kind('X') !== 'missing') return readH5ad(h5, dtype);
+    if (h5.kind('X') !== 'missing') return readH5ad(h5, dtype, featureNames);
     if (findTenxGroup(h5)) return readTenxH5(h5, dtype);
     const top = h5.keys('');
     throw inputError(
@@ -128,7 +130,7 @@ export function readMatrixFile(path: string, format: InputFormat = 'auto', optio
   }
   if (loaded) return parseText(path, format, loadTextBytes(path, loaded));
   if (format === 'mtx' || (format === 'auto' && (isMtxPath(path) || isDirectory(path)))) return readMtxDir(path, dtype);
-  if (isHdf5Input(path, format)) return readHdf5(path, format, dtype);
+  if (isHdf5Input(path, format)) return readHdf5(path, format, dtype, options.featureNames);
   return parseText(path, format, loadTextBytes(path));
 }
 

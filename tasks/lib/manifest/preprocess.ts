@@ -51,6 +51,8 @@ export interface PreprocessParams {
   scale_features: boolean;
   /** --transpose: the file was samples x features. */
   transpose: boolean;
+  /** --feature-names: the .h5ad var column the feature descriptions came from (absent: none). */
+  feature_names?: string;
 }
 
 export interface PreprocessManifest {
