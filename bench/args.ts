@@ -20,8 +20,9 @@ export const USAGE = `npm run bench -- [options]
   --out FILE         JSON results file (default bench/results/bench-<ISO date>.json)
   --set key=value    override a workload parameter, e.g. --set restarts=2 (repeatable; JSON values)
   --with-peers       also run the peers registered in bench/peers.ts on the same data (W1: R NMF,
-                     W2: scikit-learn) and report ours/peer ratios; as root it installs missing
-                     peers from Debian (apt-get install r-cran-nmf python3-sklearn), else says how
+                     W2: scikit-learn and the numpy batched-GEMM floor) and report ours/peer ratios;
+                     as root it installs missing peers from Debian (apt-get install r-cran-nmf
+                     python3-sklearn libopenblas0-pthread), else says how
   --list             list the workloads and their parameters
   --help
 
