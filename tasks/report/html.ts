@@ -327,8 +327,8 @@ ${paramsTable(m)}
 fraction of starts that put them in the same cluster. A stable clustering gives a C of nearly only 0s and 1s.</p>
 <ul>
 <li><b>Cophenetic correlation</b> (&rho;, Brunet et al. 2004): how well the average-linkage tree on 1 - C reproduces
-1 - C. Higher is better (1 = perfectly clean blocks). Brunet's rule recommends the k just before &rho; first drops;
-values are compared exactly, so equal &rho; is not a drop.</li>
+1 - C. Higher is better (1 = perfectly clean blocks), but it is well above 0 on random data too. Brunet's rule (the k
+just before &rho; first drops) is given beside the recommendation for comparison.</li>
 <li><b>Dispersion</b> (Kim &amp; Park 2007): how far the entries of C are from 1/2, from 0 to 1. Higher is better.</li>
 <li><b>Silhouette</b>: how much closer, in 1 - C, samples are to their own cluster than to the nearest other cluster,
 from -1 to 1. Higher is better.</li>
