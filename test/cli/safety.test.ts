@@ -375,6 +375,23 @@ describe('6. concurrent runs: one lock per output folder', () => {
   });
 });
 
+describe('7. a run stopped by SIGTERM', () => {
+  it('removes its locks and dies of the signal; the next run finds nothing stale', async () => {
+    const dir = scratch('sigterm');
+    await execa('mkfifo', [join(dir, 'in.fifo')]);
+    // Waiting for its input on a named pipe, the run holds U and U/.preprocess.lock when the signal comes.
+    const child = execa(process.execPath, [BIN, 'run', '--input', 'in.fifo', '--outdir', 'U', '--ks', '2', '--restarts', '2', ...FAST], { cwd: dir, reject: false });
+    while (!existsSync(join(dir, 'U', '.preprocess.lock'))) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGTERM');
+    const r = await child;
+    expect(r.signal).toBe('SIGTERM');
+    expect(readdirSync(join(dir, 'U')).filter((f) => f.endsWith('.lock'))).toEqual([]);
+    const again = await nmf(dir, ['run', '--input', 'a.gct', '--outdir', 'U', '--ks', '2', '--restarts', '2', ...FAST]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).not.toMatch(/stale lock/);
+  });
+});
+
 describe('the whole table', () => {
   it('says "internal error" nowhere', () => {
     expect(transcript.length).toBeGreaterThan(30);

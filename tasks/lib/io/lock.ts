@@ -7,6 +7,7 @@
 import { linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 import { outputError } from '../errors.js';
 import { log } from '../log.js';
 
@@ -36,9 +37,30 @@ function readLock(path: string): LockInfo | undefined {
 }
 
 const held = new Set<string>();
-process.on('exit', () => {
+const releaseAll = () => {
   for (const p of held) rmSync(p, { force: true });
-});
+  held.clear();
+};
+process.on('exit', releaseAll);
+
+/**
+ * A run stopped by SIGTERM (Slurm's time limit, a scheduler's cancel), SIGINT or SIGHUP removes its
+ * locks, then dies of the same signal (so retry rules on 128+signal still apply). SIGKILL cannot be
+ * caught: its locks are found stale by the next run on the same host.
+ */
+let signalsHooked = false;
+function hookSignals(): void {
+  if (signalsHooked || !isMainThread) return;
+  signalsHooked = true;
+  for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+    const onSignal = () => {
+      releaseAll();
+      process.removeListener(sig, onSignal);
+      process.kill(process.pid, sig);
+    };
+    process.on(sig, onSignal);
+  }
+}
 
 /**
  * Take the lock file `path` for the folder `target` and return its release. A lock this process
@@ -58,6 +80,7 @@ export function acquireLock(path: string, target: string): () => void {
     try {
       linkSync(tmp, path);
       held.add(path);
+      hookSignals();
       return () => {
         if (held.delete(path)) rmSync(path, { force: true });
       };
