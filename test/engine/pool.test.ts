@@ -5,6 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { factorizeRanks, factorizeRestarts, type FactorizeParams, type RestartResult } from '../../tasks/lib/engine/factorize.js';
 import { plantedMatrix } from './helpers.js';
+import { initialShare, runPool } from '../../tasks/lib/engine/pool.js';
+import { meanOf } from '../../tasks/lib/engine/blocks.js';
 
 const m = 50;
 const n = 19;
@@ -44,6 +46,23 @@ describe('fused pool over several ranks', () => {
       expect([...order].sort((a, b) => a - b)).toEqual(KS);
       for (const k of KS) same(out.get(k)!, alone.get(k)!);
     }
+  });
+
+  it('threads start a rank with whole SIMD groups: 12 restarts on 2 threads run as 8 + 4 lanes, not 6 + 6', async () => {
+    expect([initialShare(12, 2), initialShare(20, 2), initialShare(5, 2), initialShare(3, 2), initialShare(20, 3)]).toEqual([8, 12, 4, 3, 8]);
+    const restarts = Array.from({ length: 12 }, (_, r) => r);
+    const running: number[] = [];
+    const done: number[] = [];
+    await runPool(
+      { A, m, n, ranks: [{ k: 2, restarts }], params: { algorithm: 'lee', seed: 3, eps: 1e-9, maxIter: 20, checkEvery: 10, stableChecks: 0 }, blockRows: null, meanA: meanOf(A) },
+      2,
+      (_k, r) => done.push(r.restart),
+      (_k, pass, live) => {
+        if (pass === 11) running.push(live); // the first check: every restart is 10 iterations in
+      },
+    );
+    expect(running.sort((a, b) => a - b)).toEqual([4, 8]);
+    expect(done.sort((a, b) => a - b)).toEqual(restarts); // each restart once
   });
 
   it('an error thrown while a rank is handed over is raised once the pool is done', async () => {

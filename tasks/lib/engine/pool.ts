@@ -74,6 +74,17 @@ export function sharedMatrix(A: Float32Array): Float32Array {
   return s;
 }
 
+/**
+ * Restarts of a rank of R that a thread takes before its first iteration (restarts split over N
+ * threads): whole SIMD groups, enough groups that the threads together hold every restart. Threads
+ * take them a group at a time (worker.ts), so a rank has at most one part-filled group in all:
+ * R = 20 on 2 threads is 12 + 8 (3 + 2 full groups), not 10 + 10 (two groups of 4 + 2, a third of
+ * each thread's lanes empty), and the thread with fewer groups moves on to the next k sooner.
+ */
+export function initialShare(R: number, N: number): number {
+  return Math.min(R, LANES * Math.ceil(R / (LANES * N)));
+}
+
 /** Threads a pool starts: never more than there are restarts (restarts split) or chunks (rows split). */
 export function poolSize(task: Pick<PoolTask, 'm' | 'ranks' | 'splitRows' | 'chunkRows'>, workers: number): number {
   const units = task.splitRows ? Math.ceil(task.m / (task.chunkRows ?? CHUNK_ROWS)) : task.ranks.reduce((s, r) => s + r.restarts.length, 0);
@@ -84,7 +95,7 @@ export async function runPool(
   task: PoolTask,
   workers: number,
   onResult: (k: number, r: RestartResult) => void,
-  onCheck?: (k: number, pass: number) => void,
+  onCheck?: (k: number, pass: number, running: number) => void,
 ): Promise<void> {
   if (task.splitRows && task.ranks.length !== 1) throw new Error('a rows split serves one rank');
   const A = sharedMatrix(task.A);
@@ -92,7 +103,7 @@ export async function runPool(
   const splitRows = task.splitRows === true;
   const ranks = [...task.ranks].sort((a, b) => b.k - a.k).map((r) => {
     // Each thread starts with its share of a rank's restarts, so the first thread does not claim them all.
-    const share = splitRows ? r.restarts.length : Math.ceil(r.restarts.length / N);
+    const share = splitRows ? r.restarts.length : initialShare(r.restarts.length, N);
     return { k: r.k, restarts: [...r.restarts], capacity: Math.max(LANES, Math.ceil(share / LANES) * LANES), initial: share };
   });
   const counters = new SharedArrayBuffer(4 * ranks.length);
@@ -150,7 +161,7 @@ export async function runPool(
       worker.on('message', (msg: WorkerMessage) => {
         if (msg.type === 'result') onResult(msg.k, msg.result);
         else if (msg.type === 'part') onPart(msg.k, msg.part);
-        else if (msg.type === 'check') onCheck?.(msg.k, msg.pass);
+        else if (msg.type === 'check') onCheck?.(msg.k, msg.pass, msg.running);
         // 'done' needs nothing: the exit event settles the promise
         else if (msg.type === 'error') {
           const err = new Error(msg.message) as Error & { code?: number };

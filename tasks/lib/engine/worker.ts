@@ -3,7 +3,7 @@
  * driver on the restarts it claims, and posts each result.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { abortBarrier, runLanes } from './fused/lanes.js';
+import { abortBarrier, LANES, runLanes } from './fused/lanes.js';
 import { Kernel } from './fused/kernel.js';
 import type { WorkerInput, WorkerMessage } from './pool.js';
 
@@ -20,13 +20,26 @@ function main(): void {
     // Nothing left to claim in this rank: go on to the next one.
     if (!split && Atomics.load(counters, i) >= R) return;
     let local = 0;
+    // Restarts split: the first `initial` restarts are taken in whole groups (LANES per atomic claim,
+    // see initialShare); after that one per lane that frees up, so no claimed restart waits for a lane.
+    // A block is always used up before anything else is claimed.
+    let taken = 0;
+    let block: number[] = [];
+    const take = (): number => {
+      taken++;
+      if (block.length > 0) return block.shift()!;
+      if (taken > rank.initial) return Atomics.add(counters, i, 1);
+      const j = Atomics.add(counters, i, LANES);
+      block = Array.from({ length: LANES - 1 }, (_, l) => j + 1 + l);
+      return j;
+    };
     const k = rank.k;
     runLanes({
       A, m: input.m, n: input.n, k, meanA: input.meanA, params: input.params,
       blockRows: input.blockRows, capacity: rank.capacity, initial: rank.initial, kernel,
       // Row split: every part runs every restart, in the same order (its own counter).
       claim: () => {
-        const j = split ? local++ : Atomics.add(counters, i, 1);
+        const j = split ? local++ : take();
         return j < R ? rank.restarts[j]! : null;
       },
       ...(split
