@@ -220,17 +220,18 @@ const cli = yargs(hideBin(process.argv))
   )
   .command(
     'plan',
-    'Print the scatter plan: one line "k first last" (TSV, or JSON [[k, first, last], ...]) per factorize shard; the workflows run one task per line',
+    'Print the scatter plan: one line "k first last baseline" (TSV, or JSON [[k, first, last, baseline], ...]) per factorize shard, baseline 1 for the random-data shards (factorize --null); the workflows run one task per line',
     (y) =>
       common(y)
         .option('ks', { type: 'string', describe: `Ranks: a range 2-6 or a list 2,3,5 ${dflt('ks')}` })
         .option('restarts', { type: 'string', describe: `Restarts per k ${dflt('restarts')}` })
+        .option('null-restarts', { type: 'string', describe: `Restarts per k of the random-data baseline, at most --restarts; 0 = none ${dflt('null_restarts')}` })
         .option('restarts-per-shard', { type: 'string', default: '10', describe: 'Most restarts per shard (one factorize task each)' })
-        .option('format', { type: 'string', choices: ['tsv', 'json'], default: 'tsv', describe: 'tsv: k, first, last per line, no header; json: [[k, first, last], ...]' }),
+        .option('format', { type: 'string', choices: ['tsv', 'json'], default: 'tsv', describe: 'tsv: k, first, last, baseline per line, no header; json: [[k, first, last, baseline], ...]' }),
     (argv) =>
       handle(async () => {
         const p = params(argv, ['restarts-per-shard', 'restartsPerShard', 'format']);
-        process.stdout.write(formatPlan(planShards(p.ks, p.restarts, parsePerShard(String(argv.restartsPerShard))), argv.format as PlanFormat));
+        process.stdout.write(formatPlan(planShards(p.ks, p.restarts, parsePerShard(String(argv.restartsPerShard)), p.null_restarts), argv.format as PlanFormat));
       }),
   )
   .demandCommand(1, 'Give a command: run, preprocess, factorize, consensus, report or plan (see --help).')

@@ -1,53 +1,85 @@
 #!/bin/bash
-# Build containers/Dockerfile with podman and no registry, then run the CLI in it on the example:
-#   container-build.sh WORK IMAGE_TAG      build and run (below)
-#   container-build.sh --clean WORK        remove the podman storage under WORK, then WORK
+# Build containers/Dockerfile with podman and no registry, once per source tree, for every test that
+# needs the image (containers.test.ts, engine-wdl.test.ts, engine-nextflow.test.ts):
+#   container-build.sh --ensure STORE TAG   build TAG into the podman store STORE unless an image TAG
+#                                           built from the same sources is already there
+#   container-build.sh --clean STORE        remove the podman storage under STORE, then STORE
 # 1. a Debian bookworm base from `mmdebstrap --variant=minbase` (kept in $NMF_BASE_ROOTFS, default
-#    ~/.cache/nmf-consensus/bookworm-minbase.tar, and reused while it exists), imported with `podman import`;
+#    ~/.cache/nmf-consensus/bookworm-minbase-procps.tar, and reused while it exists; procps included, as
+#    the Dockerfile installs it only when missing and the build has no network), imported with `podman import`;
 # 2. a Node base: that rootfs plus this machine's node and npm (Debian's nodejs is 18; the CLI needs 20);
 # 3. containers/Dockerfile built with --build-arg NODE_IMAGE=<the Node base>, npm offline from this
-#    machine's npm cache (mounted copy-on-write), so the build needs no registry;
-# 4. `run` on the example inside the image as its non-root user, into WORK/out.
-# All podman state (storage, runroot, events) lives under WORK; nothing is left running.
+#    machine's npm cache (mounted copy-on-write), so the build needs no registry. The image carries
+#    the label nmf.context-sha256 (a hash of the build context): a rebuild happens only when it changes.
+# It writes STORE/bin/podman, the podman to put first on PATH (or give miniwdl as [podman] exe): it
+# uses STORE's configuration, and `podman pull IMAGE` of an image already in STORE is a no-op, since
+# nothing can be pulled here (miniwdl pulls every task's image before it runs).
+# All podman state (storage, runroot, events) lives under STORE; nothing is left running. Calls for
+# the same STORE wait for each other (flock). NMF_CONTEXT_ROOT builds another checkout than this one.
 set -euo pipefail
-if [[ "${1:-}" == --clean ]]; then
-  work="$(realpath -m "${2:?work folder}")"
-  if [[ -f "$work/storage.conf" ]]; then
-    CONTAINERS_CONF="$work/containers.conf" CONTAINERS_STORAGE_CONF="$work/storage.conf" podman system reset --force >/dev/null 2>&1 || true
+mode="${1:?--ensure STORE TAG | --clean STORE}"
+store="$(realpath -m "${2:?podman store folder}")"
+if [[ "$mode" == --clean ]]; then
+  if [[ -f "$store/storage.conf" ]]; then
+    CONTAINERS_CONF="$store/containers.conf" CONTAINERS_STORAGE_CONF="$store/storage.conf" podman system reset --force >/dev/null 2>&1 || true
   fi
-  rm -rf "$work"
+  rm -rf "$store"
   exit 0
 fi
-work="$(realpath -m "${1:?work folder}")"; tag="${2:?image tag}"
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-mkdir -p "$work"/{graph,run,tmp,ctx,node-ctx,out}
-export TMPDIR="$work/tmp"
+[[ "$mode" == --ensure ]] || { echo "usage: $0 --ensure STORE TAG | --clean STORE" >&2; exit 2; }
+tag="${3:?image tag}"
+root="${NMF_CONTEXT_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+mkdir -p "$store"/{graph,run,tmp,bin}
+exec 9>"$store/.lock"
+flock 9
+export TMPDIR="$store/tmp"
 
-cat > "$work/containers.conf" <<CONF
+cat > "$store/containers.conf" <<CONF
 [containers]
 default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
 [engine]
 runtime = "runc"
 cgroup_manager = "cgroupfs"
 events_logger = "file"
-events_logfile_path = "$work/events.log"
+events_logfile_path = "$store/events.log"
 CONF
-cat > "$work/storage.conf" <<CONF
+cat > "$store/storage.conf" <<CONF
 [storage]
 driver = "overlay"
-runroot = "$work/run"
-graphroot = "$work/graph"
+runroot = "$store/run"
+graphroot = "$store/graph"
 CONF
-printf 'unqualified-search-registries = []\n' > "$work/registries.conf"
-export CONTAINERS_CONF="$work/containers.conf" CONTAINERS_STORAGE_CONF="$work/storage.conf" CONTAINERS_REGISTRIES_CONF="$work/registries.conf"
+printf 'unqualified-search-registries = []\n' > "$store/registries.conf"
+export CONTAINERS_CONF="$store/containers.conf" CONTAINERS_STORAGE_CONF="$store/storage.conf" CONTAINERS_REGISTRIES_CONF="$store/registries.conf"
+real_podman="$(command -v podman)"
+cat > "$store/bin/podman" <<SH
+#!/bin/sh
+# podman on the store $store (written by test/workflows/container-build.sh)
+export CONTAINERS_CONF="$store/containers.conf" CONTAINERS_STORAGE_CONF="$store/storage.conf" CONTAINERS_REGISTRIES_CONF="$store/registries.conf" TMPDIR="$store/tmp"
+if [ "\$1" = pull ] && [ "\$#" -eq 2 ] && "$real_podman" image exists "\$2"; then
+  echo "\$2: in the local store (built by CI), not pulled"
+  exit 0
+fi
+exec "$real_podman" "\$@"
+SH
+chmod 0755 "$store/bin/podman"
 
 step() { echo "[$(date +%T)] $*"; }
 
-rootfs="${NMF_BASE_ROOTFS:-$HOME/.cache/nmf-consensus/bookworm-minbase.tar}"
+ctx="$store/ctx"
+rm -rf "$ctx" && mkdir -p "$ctx"
+for p in package.json package-lock.json tsconfig.json tasks bench bin conf schemas containers; do cp -r "$root/$p" "$ctx/"; done
+sum="$(cd "$ctx" && find . -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-64)"
+if [[ "$(podman image inspect --format '{{index .Labels "nmf.context-sha256"}}' "$tag" 2>/dev/null || true)" == "$sum" ]]; then
+  step "$tag is up to date in $store (context $sum)"
+  exit 0
+fi
+
+rootfs="${NMF_BASE_ROOTFS:-$HOME/.cache/nmf-consensus/bookworm-minbase-procps.tar}"
 if [[ ! -f "$rootfs" || ! -s "$rootfs" ]]; then
   step "mmdebstrap bookworm minbase -> $rootfs"
   mkdir -p "$(dirname "$rootfs")"
-  mmdebstrap --quiet --format=tar --variant=minbase --include=libstdc++6,passwd bookworm "$rootfs.tmp-$$"
+  mmdebstrap --quiet --format=tar --variant=minbase --include=libstdc++6,passwd,procps bookworm "$rootfs.tmp-$$"
   mv "$rootfs.tmp-$$" "$rootfs"
 else
   step "base rootfs: $rootfs (from an earlier run)"
@@ -56,32 +88,24 @@ step "podman import"
 podman import --quiet "$rootfs" localhost/nmfc-debian:bookworm >/dev/null
 
 step "Node base image (this machine's node $(node --version) and npm)"
-node_bin="$(command -v node)"
+rm -rf "$store/node-ctx" && mkdir -p "$store/node-ctx"
 npm_dir="$(dirname "$(dirname "$(realpath "$(command -v npm)")")")"
-cp "$node_bin" "$work/node-ctx/node"
-cp -r "$npm_dir" "$work/node-ctx/npm"
-cat > "$work/node-ctx/Dockerfile" <<'DF'
+cp "$(command -v node)" "$store/node-ctx/node"
+cp -r "$npm_dir" "$store/node-ctx/npm"
+cat > "$store/node-ctx/Dockerfile" <<'DF'
 FROM localhost/nmfc-debian:bookworm
 COPY node /usr/local/bin/node
 COPY npm /usr/local/lib/node_modules/npm
 RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm && ln -s ../lib/node_modules/npm/bin/npx-cli.js /usr/local/bin/npx && node --version && npm --version
 DF
-podman build --quiet --network none -t localhost/nmfc-node:20 "$work/node-ctx" >/dev/null
+podman build --quiet --network none -t localhost/nmfc-node:20 "$store/node-ctx" >/dev/null
 
-step "containers/Dockerfile (a build context with only what the image copies)"
-for p in package.json package-lock.json tsconfig.json tasks bench bin conf schemas containers; do cp -r "$root/$p" "$work/ctx/"; done
+step "containers/Dockerfile -> $tag (a build context with only what the image copies)"
 # npm inside the build works offline from this machine's npm cache (filled by `npm ci` for the same
 # package-lock): no registry traffic, no TLS set-up in the image
-printf 'offline=true\n' > "$work/npmrc"
-podman build --network none --volume "$HOME/.npm:/root/.npm:O" --volume "$work/npmrc:/root/.npmrc:ro" --build-arg NODE_IMAGE=localhost/nmfc-node:20 \
-  --build-arg VERSION="$(node -p "require('$root/package.json').version")" -f "$work/ctx/containers/Dockerfile" -t "$tag" "$work/ctx"
-
-step "run the example in the image"
-cp "$root/examples/ALL_AML_data.gct" "$work/out/"
-chmod 0777 "$work/out"
-podman run --rm --network none -v "$work/out:/data" "$tag" run --input /data/ALL_AML_data.gct --outdir /data/result \
-  --ks 2-3 --restarts 4 --max-iter 200 --backend wasm
-podman run --rm --network none "$tag" --version > "$work/version.txt"
-podman run --rm --network none "$tag" bash -c 'id -un; nmf-consensus --version' > "$work/engine-style.txt"
-podman image inspect --format '{{.Config.User}}|{{json .Config.Entrypoint}}|{{index .Labels "org.opencontainers.image.version"}}' "$tag" > "$work/inspect.txt"
+printf 'offline=true\n' > "$store/npmrc"
+podman build --network none --volume "$HOME/.npm:/root/.npm:O" --volume "$store/npmrc:/root/.npmrc:ro" --build-arg NODE_IMAGE=localhost/nmfc-node:20 \
+  --build-arg VERSION="$(node -p "require('$root/package.json').version")" --label "nmf.context-sha256=$sum" \
+  -f "$ctx/containers/Dockerfile" -t "$tag" "$ctx"
+podman image prune --force >/dev/null 2>&1 || true
 step "done"

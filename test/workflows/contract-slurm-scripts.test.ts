@@ -45,10 +45,11 @@ describe('Slurm scripts: command lines executed (stand-in sbatch), consensus equ
     expect(calls).toHaveLength(3);
     expect(calls[0]).toMatch(/preprocess\.sbatch$/);
     expect(calls[0]).not.toMatch(/--partition/); // no default partition: the cluster's default
-    expect(calls[1]).toMatch(/--partition gpu --array 0-3 --dependency afterok:100 --kill-on-invalid-dep=yes .*factorize\.sbatch$/);
+    expect(calls[1]).toMatch(/--partition gpu --array 0-7 --dependency afterok:100 --kill-on-invalid-dep=yes .*factorize\.sbatch$/);
     expect(calls[1]).not.toMatch(/--gres/); // GPUs only with --gpu
     expect(calls[2]).toMatch(/--dependency afterok:101 --kill-on-invalid-dep=yes .*consensus\.sbatch$/);
-    expect(readFileSync(join(out, 'slurm/shards.tsv'), 'utf8')).toBe('2\t0\t1\n2\t2\t3\n3\t0\t1\n3\t2\t3\n');
+    // 2 shards per k, then 2 per k of the random-data baseline (null_restarts 10, at most restarts)
+    expect(readFileSync(join(out, 'slurm/shards.tsv'), 'utf8')).toBe('2\t0\t1\t0\n2\t2\t3\t0\n3\t0\t1\t0\n3\t2\t3\t0\n2\t0\t1\t1\n2\t2\t3\t1\n3\t0\t1\t1\n3\t2\t3\t1\n');
     expect(readFileSync(join(out, 'slurm/jobs.txt'), 'utf8')).toBe('100\n101\n102\n');
   });
 
@@ -57,8 +58,8 @@ describe('Slurm scripts: command lines executed (stand-in sbatch), consensus equ
     expect(script).not.toMatch(/^#SBATCH --gres/m);
     expect(script).toMatch(/--workers "\$\{SLURM_CPUS_PER_TASK:-1\}"/);
     const logs = readdirSync(join(out, 'slurm/logs')).filter((f) => f.startsWith('nmf-factorize-')).sort();
-    expect(logs).toEqual(['nmf-factorize-101_0.out', 'nmf-factorize-101_1.out', 'nmf-factorize-101_2.out', 'nmf-factorize-101_3.out']);
-    expect(readdirSync(join(out, 'shards')).sort()).toEqual(['k2.r0-1', 'k2.r2-3', 'k3.r0-1', 'k3.r2-3']);
+    expect(logs).toEqual([0, 1, 2, 3, 4, 5, 6, 7].map((i) => `nmf-factorize-101_${i}.out`));
+    expect(readdirSync(join(out, 'shards')).filter((f) => !f.startsWith('.')).sort()).toEqual(['k2.r0-1', 'k2.r2-3', 'k3.r0-1', 'k3.r2-3', 'null.k2.r0-1', 'null.k2.r2-3', 'null.k3.r0-1', 'null.k3.r2-3']);
   });
 
   it('the gathered consensus/ equals nmf-consensus run byte for byte, and the report was written', () => {

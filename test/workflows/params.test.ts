@@ -33,7 +33,7 @@ const NF_ONLY = ['input', 'features_file', 'annotations', 'pdf', 'outdir', 'publ
   'awsbatch_queue', 'awsbatch_gpu_queue', 'aws_region', 'awscli_path', 'google_project', 'google_location', 'google_accelerator_type',
   'config_profile_name', 'config_profile_description'];
 const WDL_ONLY = ['input_matrix', 'features_file', 'annotations', 'pdf', 'restarts_per_shard', 'docker', 'preemptible', 'max_retries', 'disk_gb', 'memory_gb', 'cpu',
-  'zones', 'use_gpu', 'gpu_type', 'gpu_count', 'nvidia_driver_version', 'accelerator_type'];
+  'zones', 'use_gpu', 'gpu_type', 'gpu_count', 'nvidia_driver_version', 'accelerator_type', 'boot_disk_gb'];
 
 function nfSchemaProperties(): Record<string, { default?: unknown; type?: string; enum?: unknown[] }> {
   const out: Record<string, { default?: unknown }> = {};

@@ -5,7 +5,8 @@
  * per task; --backend wasm, as the placeholder GPUs cannot compute) -> consensus+report chained by afterok, and the test waits for them (at most 5 min).
  * Checks: every job completed with exit 0 on the partition it asked for, every array task held one
  * GPU and saw CUDA_VISIBLE_DEVICES, consensus+report started only after the last shard, and the
- * consensus equals `nmf-consensus run`'s byte for byte. Every daemon is stopped in afterAll.
+ * consensus equals `nmf-consensus run`'s byte for byte. Then Nextflow (-profile test,slurm,local)
+ * runs the pipeline on the same cluster. Every daemon is stopped in afterAll.
  * Needs root and Debian's slurm-wlm + munge (.ci/run installs them).
  */
 import { execa } from 'execa';
@@ -13,7 +14,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ANNOTATIONS, EXAMPLE, SLURM, TINY, cliOnPath, describeWithTool, expectSameFolder, referenceRun, stageEnv, tempDir } from './helpers.js';
+import { ANNOTATIONS, EXAMPLE, NF, SLURM, TINY, cliOnPath, describeWithTool, expectSameFolder, referenceRun, stageEnv, tempDir } from './helpers.js';
+import { NEXTFLOW, nextflowEnv, nextflowMissing, taskDirs, trace } from './engines.js';
 
 const CLUSTER = join(import.meta.dirname, 'slurm-cluster.sh');
 
@@ -44,6 +46,7 @@ describeWithTool('Slurm: job array on a GPU partition, dependent consensus+repor
   let jobs: { pre: string; fac: string; con: string };
   const records: Record<string, Record<string, string>[]> = {};
   let waited = 0;
+  let bin: string;
 
   beforeAll(async () => {
     work = tempDir('nmfc-slurm-');
@@ -52,7 +55,7 @@ describeWithTool('Slurm: job array on a GPU partition, dependent consensus+repor
     const ref = referenceRun(work);
     const start = await execa(CLUSTER, ['start', state], { env: { ...process.env, SLURM_TEST_PORT: port }, reject: false, timeout: 60_000 });
     if (start.exitCode !== 0) throw new Error(`the test cluster did not start:\n${start.stderr}`);
-    const bin = cliOnPath(work);
+    bin = cliOnPath(work);
     env = stageEnv(bin, { SLURM_CONF: start.stdout.trim() });
     const config = join(work, 'params.yaml');
     writeFileSync(config, `max_iter: ${TINY.max_iter}\nbackend: ${TINY.backend}\n`);
@@ -84,13 +87,13 @@ describeWithTool('Slurm: job array on a GPU partition, dependent consensus+repor
   it('every job completed with exit code 0, within the 5 minute bound', () => {
     expect(waited).toBeLessThan(300);
     const all = Object.values(records).flat();
-    expect(all).toHaveLength(1 + 4 + 1);
+    expect(all).toHaveLength(1 + 8 + 1);
     for (const r of all) expect(`${r.JobId} ${r.JobName} ${r.JobState} ${r.ExitCode}`).toBe(`${r.JobId} ${r.JobName} COMPLETED 0:0`);
   });
 
   it('one array task per shard, each on the gpu partition with --gres=gpu:1', () => {
     const tasks = records.fac!;
-    expect(tasks.map((r) => r.ArrayTaskId).sort()).toEqual(['0', '1', '2', '3']);
+    expect(tasks.map((r) => r.ArrayTaskId).sort()).toEqual(['0', '1', '2', '3', '4', '5', '6', '7']);
     for (const r of tasks) {
       expect(r.Partition).toBe('gpu');
       expect(r.TresPerNode).toBe('gres:gpu:1');
@@ -101,14 +104,14 @@ describeWithTool('Slurm: job array on a GPU partition, dependent consensus+repor
 
   it('each shard saw its GPU (CUDA_VISIBLE_DEVICES) and ran its own k and restart range', () => {
     const logs = readdirSync(join(out, 'slurm/logs')).filter((f) => f.startsWith('nmf-factorize-')).sort();
-    expect(logs).toHaveLength(4);
+    expect(logs).toHaveLength(8);
     const seen = logs.map((f) => {
       const text = readFileSync(join(out, 'slurm/logs', f), 'utf8');
-      const m = /^factorize k=(\d) restarts (\d-\d) on \S+, job \d+_\d, CUDA_VISIBLE_DEVICES=(\d)$/m.exec(text);
+      const m = /^factorize k=(\d) restarts (\d-\d)( \(baseline\))? on \S+, job \d+_\d, CUDA_VISIBLE_DEVICES=(\d)$/m.exec(text);
       expect(m, `${f}:\n${text}`).not.toBeNull();
-      return `k${m![1]}.r${m![2]}`;
+      return `${m![3] ? 'null.' : ''}k${m![1]}.r${m![2]}`;
     });
-    expect(seen.sort()).toEqual(['k2.r0-1', 'k2.r2-3', 'k3.r0-1', 'k3.r2-3']);
+    expect(seen.sort()).toEqual(['k2.r0-1', 'k2.r2-3', 'k3.r0-1', 'k3.r2-3', 'null.k2.r0-1', 'null.k2.r2-3', 'null.k3.r0-1', 'null.k3.r2-3']);
   });
 
   it('consensus+report started after every shard ended, preprocess before any shard started (afterok)', () => {
@@ -124,5 +127,38 @@ describeWithTool('Slurm: job array on a GPU partition, dependent consensus+repor
   it('the gathered consensus/ equals nmf-consensus run byte for byte, and the report was written', () => {
     expectSameFolder(join(out, 'consensus'), join(reference, 'consensus'));
     expect(readFileSync(join(out, 'report/report.html'), 'utf8')).toContain('ALL-B');
+  });
+  describeWithTool('Nextflow -profile test,slurm,local: every task a job on this cluster', nextflowMissing(), () => {
+    let r: { exitCode?: number; all?: string };
+    let dir: string;
+
+    beforeAll(async () => {
+      dir = join(work, 'nextflow');
+      // poll the queue every second instead of Nextflow's default minute
+      writeFileSync(join(work, 'poll.config'), "executor { pollInterval = '1 sec'; queueStatInterval = '2 sec' }\n");
+      r = await execa(NEXTFLOW, ['run', NF, '-profile', 'test,slurm,local', '-c', join(work, 'poll.config'), '--outdir', join(dir, 'out'),
+        '-with-trace', join(dir, 'trace.txt'), '-work-dir', join(dir, 'work')],
+      { cwd: work, env: { ...nextflowEnv(work, bin), SLURM_CONF: env.SLURM_CONF! }, reject: false, all: true, timeout: 420_000 });
+    }, 480_000);
+
+    it('every task ran as a Slurm job (sbatch script, job id) and completed', () => {
+      expect(r.exitCode, r.all?.slice(-3000)).toBe(0);
+      const rows = trace(join(dir, 'trace.txt'));
+      expect(rows).toHaveLength(1 + 1 + 8 + 1 + 1);
+      for (const row of rows) {
+        expect(row.status, row.name).toBe('COMPLETED');
+        expect(row.native_id, row.name).toMatch(/^\d+$/);
+      }
+      for (const d of taskDirs(join(dir, 'work'), 'factorize')) {
+        const script = readFileSync(join(d, '.command.run'), 'utf8');
+        expect(script).toMatch(/^#SBATCH/m);
+        expect(script, 'no partition unless --slurm_queue').not.toMatch(/^#SBATCH -p /m);
+        expect(script, 'no GPU without the gpu profile').not.toMatch(/--gres/);
+      }
+    });
+
+    it('the gathered consensus/ equals nmf-consensus run byte for byte', () => {
+      expectSameFolder(join(dir, 'out/consensus'), join(reference, 'consensus'));
+    });
   });
 });

@@ -2,7 +2,7 @@
 /*
  * nmf-consensus: consensus NMF clustering, four CLI stages wired as a scatter/gather.
  *
- *   PLAN        nmf-consensus plan         ks, restarts, per shard   -> shards.tsv (k, first, last)
+ *   PLAN        nmf-consensus plan         ks, restarts, per shard   -> shards.tsv (k, first, last, baseline)
  *   PREPROCESS  nmf-consensus preprocess   matrix (+features file)   -> preprocess/
  *   FACTORIZE   nmf-consensus factorize    preprocess/, k, a-b        -> shards/k<k>.r<a>-<b>/   one task per shard
  *   CONSENSUS   nmf-consensus consensus    preprocess/, every shard   -> consensus/              gather
@@ -22,7 +22,10 @@ include { PREPROCESS } from './modules/local/preprocess/main'
 include { FACTORIZE  } from './modules/local/factorize/main'
 include { CONSENSUS  } from './modules/local/consensus/main'
 include { REPORT     } from './modules/local/report/main'
-include { validateParameters } from 'plugin/nf-schema'
+// nf-schema (the plugin registry) unless NMF_NO_PLUGINS is set: see nextflow.config
+if (!System.getenv('NMF_NO_PLUGINS')) {
+    include { validateParameters } from 'plugin/nf-schema'
+}
 
 workflow NMF_CONSENSUS {
     take:
@@ -41,7 +44,7 @@ workflow NMF_CONSENSUS {
     PLAN ()
     ch_versions = ch_versions.mix(PLAN.out.versions)
     ch_plan = PLAN.out.shards.splitCsv(sep: '\t').map { row -> row.collect { it as int } }
-    FACTORIZE ( PREPROCESS.out.prep.combine(ch_plan) )     // [ meta, preprocess/, k, first, last ]
+    FACTORIZE ( PREPROCESS.out.prep.combine(ch_plan) )     // [ meta, preprocess/, k, first, last, baseline ]
     ch_versions = ch_versions.mix(FACTORIZE.out.versions.first())
 
     // gather: preprocess/ and all shards of this input -> one CONSENSUS task
@@ -61,7 +64,9 @@ workflow NMF_CONSENSUS {
 }
 
 workflow {
-    validateParameters()    // against nextflow_schema.json (names, types, defaults of schemas/params.schema.json)
+    if (!System.getenv('NMF_NO_PLUGINS')) {
+        validateParameters()    // against nextflow_schema.json (generated from schemas/params.schema.json)
+    }
     if (!params.input) {
         error "--input is required: an expression matrix (GCT, TSV or CSV, optionally .gz); try -profile test"
     }

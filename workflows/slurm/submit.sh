@@ -69,14 +69,14 @@ if [[ -n "$image" ]]; then
 fi
 read -r -a cli_words <<< "$cli"
 
-# the scatter plan, "k<TAB>first<TAB>last" per line, from the CLI itself
+# the scatter plan, "k<TAB>first<TAB>last<TAB>baseline" per line, from the CLI itself
 plan_args=(--restarts-per-shard "$per_shard")
 [[ -n "$ks" ]] && plan_args+=(--ks "$ks")
 [[ -n "$restarts" ]] && plan_args+=(--restarts "$restarts")
 [[ -n "$config" ]] && plan_args+=(--config "$(abspath "$config")")
 "${cli_words[@]}" plan "${plan_args[@]}" > "$outdir/slurm/shards.tsv" || { echo "submit.sh: nmf-consensus plan failed (see above)" >&2; exit 2; }
 n=$(wc -l < "$outdir/slurm/shards.tsv")
-restarts=$(awk -F'\t' '$3 + 1 > m { m = $3 + 1 } END { print m }' "$outdir/slurm/shards.tsv")
+restarts=$(awk -F'\t' '$4 == 0 && $3 + 1 > m { m = $3 + 1 } END { print m }' "$outdir/slurm/shards.tsv")
 array="0-$(( n - 1 ))${max_parallel:+%$max_parallel}"
 
 export NMF_CLI="$cli" NMF_OUTDIR="$outdir" NMF_INPUT="$(abspath "$input")" NMF_SHARDS="$outdir/slurm/shards.tsv" NMF_RESTARTS="$restarts"

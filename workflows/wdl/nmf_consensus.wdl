@@ -4,7 +4,7 @@ version 1.0
 #
 #   preprocess      nmf-consensus preprocess   input_matrix                -> preprocess.tar (preprocess/)
 #   plan_shards     nmf-consensus plan         ks, restarts, per shard     -> [[k, first, last], ...]
-#   factorize[_gpu] nmf-consensus factorize    preprocess/, k, first-last  -> k<k>.r<a>-<b>.tar (one shard), scattered
+#   factorize[_gpu] nmf-consensus factorize    preprocess/, k, first-last  -> [null.]k<k>.r<a>-<b>.tar (one shard), scattered
 #   consensus       nmf-consensus consensus    preprocess/, every shard    -> consensus/ files + consensus.tar, gathered
 #   report          nmf-consensus report       consensus/ (+annotations)   -> report.html, summary.json, figures
 #
@@ -14,17 +14,15 @@ version 1.0
 
 workflow nmf_consensus {
   input {
+    # generated from schemas/params.schema.json by npm run gen:workflows: do not edit
     File input_matrix
     File? features_file
     File? annotations
     Boolean pdf = false
-
-    # the scatter: every k x every range of restarts_per_shard restarts is one factorize task
     String ks = "2-5"
     Int restarts = 20
+    Int null_restarts = 10
     Int restarts_per_shard = 10
-
-    # NMF parameters: names and defaults of schemas/params.schema.json / conf/defaults.yaml
     Int seed = 123456789
     String algorithm = "brunet"
     Int max_iter = 2000
@@ -33,7 +31,10 @@ workflow nmf_consensus {
     String backend = "auto"
     Int workers = 0
     String kernels = "auto"
-    Int max_device_mb = 1024
+    Float max_device_mb = 1024
+    Int max_consensus_n = 10000
+    Int consensus_sample_n = 5000
+    String log_format = "text"
     String negatives = "error"
     Int min_samples_per_feature = 0
     Int min_features_per_sample = 0
@@ -42,26 +43,19 @@ workflow nmf_consensus {
     String top_features_by = "fano"
     Boolean scale_features = false
     Boolean transpose = false
-    Int max_consensus_n = 10000
-    Int consensus_sample_n = 5000
-    String log_format = "text"
-
-    # runtime: the one image (containers/IMAGE); the GPU image is the same name with -gpu appended
     String docker = "ghcr.io/nmf-consensus/nmf-consensus:0.1.0"
     Int preemptible = 2
     Int max_retries = 1
-    Int disk_gb = 20
+    Int? disk_gb
     Int memory_gb = 8
     Int cpu = 2
     String zones = "us-central1-a us-central1-b us-central1-c us-central1-f"
-
-    # GPUs for factorize: Terra/Cromwell on Google (gpu_type, gpu_count, nvidia_driver_version, zones)
-    # and AWS HealthOmics (accelerator_type, gpu_count)
     Boolean use_gpu = false
     String gpu_type = "nvidia-tesla-t4"
     Int gpu_count = 1
     String nvidia_driver_version = "535.104.05"
     String accelerator_type = "nvidia-tesla-t4"
+    Int boot_disk_gb = 30
   }
 
   call preprocess {
@@ -85,6 +79,7 @@ workflow nmf_consensus {
     input:
       ks = ks,
       restarts = restarts,
+      null_restarts = null_restarts,
       restarts_per_shard = restarts_per_shard,
       docker = docker, preemptible = preemptible, zones = zones
   }
@@ -95,7 +90,7 @@ workflow nmf_consensus {
       call factorize {
         input:
           prep_tar = preprocess.prep_tar,
-          k = shard[0], first = shard[1], last = shard[2],
+          k = shard[0], first = shard[1], last = shard[2], baseline = shard[3] == 1,
           seed = seed, algorithm = algorithm, max_iter = max_iter, check_every = check_every,
           stable_checks = stable_checks, backend = backend, workers = workers, kernels = kernels,
           max_device_mb = max_device_mb, log_format = log_format,
@@ -107,14 +102,14 @@ workflow nmf_consensus {
       call factorize_gpu {
         input:
           prep_tar = preprocess.prep_tar,
-          k = shard[0], first = shard[1], last = shard[2],
+          k = shard[0], first = shard[1], last = shard[2], baseline = shard[3] == 1,
           seed = seed, algorithm = algorithm, max_iter = max_iter, check_every = check_every,
           stable_checks = stable_checks, backend = backend, workers = workers, kernels = kernels,
           max_device_mb = max_device_mb, log_format = log_format,
           docker = docker + "-gpu", cpu = cpu, memory_gb = memory_gb, disk_gb = disk_gb,
           preemptible = preemptible, max_retries = max_retries, zones = zones,
           gpu_type = gpu_type, gpu_count = gpu_count, nvidia_driver_version = nvidia_driver_version,
-          accelerator_type = accelerator_type
+          accelerator_type = accelerator_type, boot_disk_gb = boot_disk_gb
       }
     }
     File shard_tar = select_first([factorize.shard_tar, factorize_gpu.shard_tar])
@@ -164,45 +159,48 @@ workflow nmf_consensus {
   }
 
   parameter_meta {
+    # generated from schemas/params.schema.json by npm run gen:workflows: do not edit
     input_matrix: "Expression matrix: GCT 1.2/1.3, TSV or CSV (features x samples), optionally gzipped."
-    annotations: "Optional TSV (header; columns: sample id, group) drawn as a strip beside the heatmaps."
-    pdf: "Also write report.pdf (nmf-consensus report --pdf)."
-    ks: "Ranks to test: a range such as 2-6 or a list such as 2,3,5."
-    restarts: "Restarts per k (50 recommended for publication)."
-    restarts_per_shard: "Restarts per factorize task; changes how the work is split, never the results."
-    seed: "Master seed; restart (k, r) starts from a random stream keyed by (seed, k, r)."
-    algorithm: "Update rule: brunet (KL divergence) or lee (Frobenius)."
+    features_file: "Keep only the features listed in this file (one id per line, or the first column of a TSV/CSV; preprocess --features-file)."
+    annotations: "TSV with a header: sample id, then annotation columns; the first is drawn beside the heatmaps (report --annotations)."
+    pdf: "Also write report.pdf (report --pdf)."
+    ks: "Ranks to test: '2-6', '2,3,5' or a list of integers >= 2."
+    restarts: "Restarts per k."
+    null_restarts: "Restarts per k of the random-data baseline: the matrix with each sample's column permuted (R NMF randomize), factorized like the data; 0 turns it off."
+    restarts_per_shard: "Restarts per factorize task (shard): changes how the work is split, never the results."
+    seed: "Master seed (0 to 2^53 - 1)."
+    algorithm: "Update rule."
     max_iter: "Iteration cap per restart."
     check_every: "Iterations between connectivity checks."
-    stable_checks: "Stop a restart after more than this many unchanged checks in a row (0: always run max_iter)."
-    backend: "Compute backend: auto, tensorflow, webgpu, wasm, cpu."
-    workers: "factorize: threads over the restarts of its shard; 0 = the cores available to the task (results do not depend on it)."
-    kernels: "Update kernels: auto (fused on wasm, else ops), fused or ops."
-    max_device_mb: "Device memory budget for the data matrix in MiB; a larger matrix is streamed in row blocks (0: no limit)."
-    negatives: "Negative input values: error, clamp (to 0) or shift (subtract the minimum)."
-    min_samples_per_feature: "Preprocess: keep a feature only when it is nonzero in at least this many samples (0: off)."
-    min_features_per_sample: "Preprocess: keep a sample only when it is nonzero in at least this many features (0: off)."
-    normalize: "Preprocess: none, cp10k, tpm or log1p."
-    top_features: "Preprocess: keep the N features with the highest top_features_by score (0: keep all)."
-    top_features_by: "Preprocess: variance, cv or fano."
+    stable_checks: "Unchanged checks before stopping (0 disables early stop)."
+    backend: "Compute backend."
+    workers: "Threads for the fused kernels: 0 (default) = the cores available to the process (affinity and cgroup CPU quota); factorize runs the restarts of its k on them, run all restarts of all k on one pool. Results do not depend on it."
+    kernels: "Update kernels: auto (fused on the wasm backend, else ops), fused (AssemblyScript wasm-SIMD kernels on the CPU) or ops (tfjs-core ops on the chosen backend; the reference)."
+    max_device_mb: "Device memory budget for the data matrix in MiB; a larger matrix is streamed in row blocks every iteration. 0 = no limit."
+    max_consensus_n: "Largest number of samples for which consensus matrices are built and written; above it metrics come from labels (dispersion exact, PAC on sampled pairs, tree/cophenetic/silhouette on a subsample)."
+    consensus_sample_n: "Above max_consensus_n: size of the seeded stratified subsample for the tree, cophenetic and silhouette (at most max_consensus_n)."
+    log_format: "Log lines as text or JSON."
+    negatives: "Negative values: error, clamp to 0, or shift by the minimum."
+    min_samples_per_feature: "Preprocess: keep a feature only when it is nonzero in at least this many samples (0 = off)."
+    min_features_per_sample: "Preprocess: keep a sample only when it is nonzero in at least this many features (0 = off)."
+    normalize: "Preprocess: none, cp10k (each sample scaled to sum 10,000), tpm (to sum 1,000,000) or log1p (cp10k, then natural log(1 + x))."
+    top_features: "Preprocess: keep the N features with the highest top_features_by score (0 = keep all)."
+    top_features_by: "Preprocess: feature score for top_features: variance, cv (sd / mean) or fano (variance / mean)."
     scale_features: "Preprocess: divide each feature by its standard deviation, without centering (cNMF)."
-    transpose: "Preprocess: the input holds samples x features (cells x genes): transpose it first."
-    features_file: "Optional list of features to keep (one id per line, or the first column of a TSV/CSV)."
-    max_consensus_n: "Largest number of samples for which consensus matrices are built and written."
-    consensus_sample_n: "Above max_consensus_n: size of the seeded stratified subsample for tree, cophenetic and silhouette."
-    log_format: "Log lines on stderr: text or json."
+    transpose: "Preprocess: the input holds samples x features (e.g. cells x genes in a CSV/TSV/GCT): transpose it first. Not needed for .h5ad (always cells x genes) or 10x files."
     docker: "Image for every task (containers/IMAGE); factorize_gpu uses this name with -gpu appended."
-    preemptible: "Preemptible (spot) attempts on Google before a regular VM."
+    preemptible: "Preemptible (spot) attempts on Google before a regular VM (ignored by HealthOmics)."
     max_retries: "Retries of a failed task."
-    disk_gb: "Local disk per task, GB."
+    disk_gb: "Local disk per task, GB (default: sized from each task's inputs with size(); ignored by HealthOmics)."
     memory_gb: "Memory for preprocess, factorize and consensus, GB."
-    cpu: "CPUs for preprocess, factorize and consensus."
-    zones: "Google zones (space-separated); pick zones that have gpu_type when use_gpu is true."
-    use_gpu: "Run factorize with one GPU per shard (factorize_gpu: GPU image and GPU runtime attributes)."
+    cpu: "CPUs for preprocess, factorize and consensus (factorize's workers when workers is 0)."
+    zones: "Google zones (space-separated); pick zones that have gpu_type when use_gpu is true (ignored by HealthOmics)."
+    use_gpu: "Run factorize with one GPU per shard (factorize_gpu: GPU image, GPU runtime attributes, backend tensorflow unless backend names another)."
     gpu_type: "Terra/Cromwell on Google: GPU type, e.g. nvidia-tesla-t4, nvidia-l4."
     gpu_count: "GPUs per factorize task (Google gpuCount, HealthOmics acceleratorCount)."
     nvidia_driver_version: "Terra/Cromwell on Google: NVIDIA driver version (CUDA 11.8 needs >= 520)."
     accelerator_type: "AWS HealthOmics: acceleratorType, e.g. nvidia-tesla-t4, nvidia-tesla-a10g."
+    boot_disk_gb: "Terra/Cromwell on Google: boot disk of factorize_gpu VMs, GB (the CUDA image is several GB)."
   }
 }
 
@@ -223,11 +221,14 @@ task preprocess {
     String docker
     Int cpu
     Int memory_gb
-    Int disk_gb
+    Int? disk_gb
     Int preemptible
     Int max_retries
     String zones
   }
+
+  # disk: the inputs, what the task unpacks and writes, and 10 GB for the image and scratch
+  Int disk = select_first([disk_gb, ceil(size(input_matrix, "GiB") * 10 + size(features_file, "GiB")) + 10])
 
   command <<<
     set -euo pipefail
@@ -258,7 +259,7 @@ task preprocess {
     docker: docker
     cpu: cpu
     memory: "~{memory_gb} GiB"
-    disks: "local-disk ~{disk_gb} HDD"
+    disks: "local-disk ~{disk} HDD"
     preemptible: preemptible
     maxRetries: max_retries
     zones: zones
@@ -274,12 +275,14 @@ task preprocess {
   }
 }
 
-# nmf-consensus plan: ks, restarts, restarts_per_shard -> shards.json: [[k, first, last], ...], one per shard.
+# nmf-consensus plan: ks, restarts, null_restarts, restarts_per_shard -> shards.json: [[k, first, last, baseline], ...],
+# one per shard (baseline 1: a shard of the random-data baseline, factorize --null).
 # The CLI holds the one scatter rule (the Nextflow PLAN process and workflows/slurm/submit.sh call it too).
 task plan_shards {
   input {
     String ks
     Int restarts
+    Int null_restarts
     Int restarts_per_shard
     String docker
     Int preemptible
@@ -288,7 +291,7 @@ task plan_shards {
 
   command <<<
     set -euo pipefail
-    nmf-consensus plan --ks '~{ks}' --restarts ~{restarts} --restarts-per-shard ~{restarts_per_shard} --format json > shards.json
+    nmf-consensus plan --ks '~{ks}' --restarts ~{restarts} --null-restarts ~{null_restarts} --restarts-per-shard ~{restarts_per_shard} --format json > shards.json
   >>>
 
   output {
@@ -317,6 +320,7 @@ task factorize {
     Int k
     Int first
     Int last
+    Boolean baseline
     Int seed
     String algorithm
     Int max_iter
@@ -325,16 +329,20 @@ task factorize {
     String backend
     Int workers
     String kernels
-    Int max_device_mb
+    Float max_device_mb
     String log_format
     String docker
     Int cpu
     Int memory_gb
-    Int disk_gb
+    Int? disk_gb
     Int preemptible
     Int max_retries
     String zones
   }
+  String shard = (if baseline then "null." else "") + "k~{k}.r~{first}-~{last}"
+
+  # disk: the inputs, what the task unpacks and writes, and 10 GB for the image and scratch
+  Int disk = select_first([disk_gb, ceil(size(prep_tar, "GiB") * 2) + 10])
 
   command <<<
     set -euo pipefail
@@ -343,29 +351,30 @@ task factorize {
       --prep preprocess \
       -k ~{k} \
       --restarts ~{first}-~{last} \
+      ~{if baseline then "--null" else ""} \
       --seed ~{seed} \
       --algorithm ~{algorithm} \
       --max-iter ~{max_iter} \
       --check-every ~{check_every} \
       --stable-checks ~{stable_checks} \
       --backend ~{backend} \
-      --workers ~{workers} \
+      --workers ~{if workers > 0 then workers else cpu} \
       --kernels ~{kernels} \
       --max-device-mb ~{max_device_mb} \
       --log-format ~{log_format} \
       --outdir shards
-    tar -cf k~{k}.r~{first}-~{last}.tar -C shards k~{k}.r~{first}-~{last}
+    tar -cf ~{shard}.tar -C shards ~{shard}
   >>>
 
   output {
-    File shard_tar = "k~{k}.r~{first}-~{last}.tar"
+    File shard_tar = "~{shard}.tar"
   }
 
   runtime {
     docker: docker
     cpu: cpu
     memory: "~{memory_gb} GiB"
-    disks: "local-disk ~{disk_gb} HDD"
+    disks: "local-disk ~{disk} HDD"
     preemptible: preemptible
     maxRetries: max_retries
     zones: zones
@@ -376,15 +385,18 @@ task factorize {
   }
 }
 
-# factorize with one GPU per task: the same command (a test checks), GPU runtime attributes for
-# Terra/Cromwell on Google (gpuType, gpuCount, nvidiaDriverVersion, zones) and AWS HealthOmics
-# (acceleratorType, acceleratorCount); miniwdl reads gpu.
+# factorize with one GPU per task: the same command (a test checks) but --backend tensorflow when
+# backend is auto, so a VM without a working GPU fails at once (exit 5) instead of computing on the
+# CPU, and CUDA's JIT cache in the task folder; GPU runtime attributes for Terra/Cromwell on Google
+# (gpuType, gpuCount, nvidiaDriverVersion, bootDiskSizeGb, zones) and AWS HealthOmics (acceleratorType,
+# acceleratorCount). miniwdl's podman backend ignores gpu: true; its docker backend needs configuring.
 task factorize_gpu {
   input {
     File prep_tar
     Int k
     Int first
     Int last
+    Boolean baseline
     Int seed
     String algorithm
     Int max_iter
@@ -393,12 +405,12 @@ task factorize_gpu {
     String backend
     Int workers
     String kernels
-    Int max_device_mb
+    Float max_device_mb
     String log_format
     String docker
     Int cpu
     Int memory_gb
-    Int disk_gb
+    Int? disk_gb
     Int preemptible
     Int max_retries
     String zones
@@ -406,47 +418,55 @@ task factorize_gpu {
     Int gpu_count
     String nvidia_driver_version
     String accelerator_type
+    Int boot_disk_gb
   }
+  String shard = (if baseline then "null." else "") + "k~{k}.r~{first}-~{last}"
+
+  # disk: the inputs, what the task unpacks and writes, and 10 GB for the image and scratch
+  Int disk = select_first([disk_gb, ceil(size(prep_tar, "GiB") * 2) + 10])
 
   command <<<
     set -euo pipefail
+    export CUDA_CACHE_PATH="$PWD/.cuda-cache"   # the image's home may not be writable
     tar -xf '~{prep_tar}'
     nmf-consensus factorize \
       --prep preprocess \
       -k ~{k} \
       --restarts ~{first}-~{last} \
+      ~{if baseline then "--null" else ""} \
       --seed ~{seed} \
       --algorithm ~{algorithm} \
       --max-iter ~{max_iter} \
       --check-every ~{check_every} \
       --stable-checks ~{stable_checks} \
-      --backend ~{backend} \
-      --workers ~{workers} \
+      --backend ~{if backend == "auto" then "tensorflow" else backend} \
+      --workers ~{if workers > 0 then workers else cpu} \
       --kernels ~{kernels} \
       --max-device-mb ~{max_device_mb} \
       --log-format ~{log_format} \
       --outdir shards
-    tar -cf k~{k}.r~{first}-~{last}.tar -C shards k~{k}.r~{first}-~{last}
+    tar -cf ~{shard}.tar -C shards ~{shard}
   >>>
 
   output {
-    File shard_tar = "k~{k}.r~{first}-~{last}.tar"
+    File shard_tar = "~{shard}.tar"
   }
 
   runtime {
     docker: docker
     cpu: cpu
     memory: "~{memory_gb} GiB"
-    disks: "local-disk ~{disk_gb} HDD"
+    disks: "local-disk ~{disk} HDD"
     preemptible: preemptible
     maxRetries: max_retries
     zones: zones
     gpu: true
     gpuType: gpu_type
     gpuCount: gpu_count
-    nvidiaDriverVersion: nvidia_driver_version
-    acceleratorType: accelerator_type
-    acceleratorCount: gpu_count
+    bootDiskSizeGb: boot_disk_gb  # !UnknownRuntimeKey (Cromwell on Google)
+    nvidiaDriverVersion: nvidia_driver_version  # !UnknownRuntimeKey (Cromwell on Google)
+    acceleratorType: accelerator_type  # !UnknownRuntimeKey (HealthOmics)
+    acceleratorCount: gpu_count  # !UnknownRuntimeKey (HealthOmics)
   }
 
   meta {
@@ -466,11 +486,14 @@ task consensus {
     String docker
     Int cpu
     Int memory_gb
-    Int disk_gb
+    Int? disk_gb
     Int preemptible
     Int max_retries
     String zones
   }
+
+  # disk: the inputs, what the task unpacks and writes, and 10 GB for the image and scratch
+  Int disk = select_first([disk_gb, ceil(size(prep_tar, "GiB") * 2 + size(shard_tars, "GiB") * 2) + 10])
 
   command <<<
     set -euo pipefail
@@ -500,7 +523,7 @@ task consensus {
     docker: docker
     cpu: cpu
     memory: "~{memory_gb} GiB"
-    disks: "local-disk ~{disk_gb} HDD"
+    disks: "local-disk ~{disk} HDD"
     preemptible: preemptible
     maxRetries: max_retries
     zones: zones
@@ -519,11 +542,14 @@ task report {
     Boolean pdf
     String log_format
     String docker
-    Int disk_gb
+    Int? disk_gb
     Int preemptible
     Int max_retries
     String zones
   }
+
+  # disk: the inputs, what the task unpacks and writes, and 10 GB for the image and scratch
+  Int disk = select_first([disk_gb, ceil(size(consensus_tar, "GiB") * 3) + 10])
 
   command <<<
     set -euo pipefail
@@ -547,7 +573,7 @@ task report {
     docker: docker
     cpu: 1
     memory: "4 GiB"
-    disks: "local-disk ~{disk_gb} HDD"
+    disks: "local-disk ~{disk} HDD"
     preemptible: preemptible
     maxRetries: max_retries
     zones: zones

@@ -1,21 +1,23 @@
 /*
- * FACTORIZE: `nmf-consensus factorize`, one task per shard (k, restarts first..last)
+ * FACTORIZE: `nmf-consensus factorize`, one task per shard (k, restarts first..last, baseline 0|1)
  *   reads   preprocess/  (from PREPROCESS)
- *   writes  shards/k<k>.r<first>-<last>/  (shard.json, labels.bin, W.npy, best_W.npy, best_H.npy)
+ *   writes  shards/k<k>.r<first>-<last>/ or, for the random-data baseline (--null), shards/null.k<k>.r<first>-<last>/ (shard.json, labels.bin, W.npy, best_W.npy, best_H.npy)
  * The shard's result depends only on (matrix, parameters, seed, k, restart), never on how the
  * restarts were split, so CONSENSUS gives the same bytes as `nmf-consensus run`.
- * label process_gpu: runs on a GPU when the `gpu` profile is on (see conf/base.config).
+ * label process_gpu: runs on a GPU when the `gpu` profile is on (see conf/base.config), with an
+ * explicit GPU backend (ext.backend). --workers 0 (the default) becomes the task's cpus. The JIT
+ * cache of CUDA goes to the task folder (the image's home may not be writable).
  */
 process FACTORIZE {
-    tag "${meta.id} k=${k} r${first}-${last}"
+    tag "${meta.id} k=${k} r${first}-${last}${baseline ? ' baseline' : ''}"
     label 'process_gpu'
     container "${params.container}"
 
     input:
-    tuple val(meta), path(prep), val(k), val(first), val(last)
+    tuple val(meta), path(prep), val(k), val(first), val(last), val(baseline)
 
     output:
-    tuple val(meta), path("shards/k${k}.r${first}-${last}") , emit: shard
+    tuple val(meta), path("shards/${baseline ? 'null.' : ''}k${k}.r${first}-${last}"), emit: shard
     path "versions.yml"                                     , emit: versions
 
     when:
@@ -23,7 +25,10 @@ process FACTORIZE {
 
     script:
     def args = task.ext.args ?: ''
+    def backend = task.ext.backend ?: params.backend
+    def workers = params.workers ?: task.cpus
     """
+    export CUDA_CACHE_PATH="\${CUDA_CACHE_PATH:-\$PWD/.cuda-cache}"
     nmf-consensus factorize \\
         --prep ${prep} \\
         -k ${k} \\
@@ -33,11 +38,12 @@ process FACTORIZE {
         --max-iter ${params.max_iter} \\
         --check-every ${params.check_every} \\
         --stable-checks ${params.stable_checks} \\
-        --backend ${params.backend} \\
-        --workers ${params.workers} \\
+        --backend ${backend} \\
+        --workers ${workers} \\
         --kernels ${params.kernels} \\
         --max-device-mb ${params.max_device_mb} \\
         --log-format ${params.log_format} \\
+        ${baseline ? '--null' : ''} \\
         --outdir shards \\
         ${args}
 
@@ -49,9 +55,9 @@ process FACTORIZE {
 
     stub:
     """
-    mkdir -p shards/k${k}.r${first}-${last}
-    echo '{}' > shards/k${k}.r${first}-${last}/shard.json
-    touch shards/k${k}.r${first}-${last}/labels.bin
+    mkdir -p shards/${baseline ? 'null.' : ''}k${k}.r${first}-${last}
+    echo '{}' > shards/${baseline ? 'null.' : ''}k${k}.r${first}-${last}/shard.json
+    touch shards/${baseline ? 'null.' : ''}k${k}.r${first}-${last}/labels.bin
 
     cat <<-END_VERSIONS > versions.yml
     "${task.process}":

@@ -1,7 +1,7 @@
 /*
  * PLAN: `nmf-consensus plan`, the scatter plan (the CLI holds the one rule; WDL and Slurm call it too)
- *   writes  shards.tsv: "k<TAB>first<TAB>last" per line, one FACTORIZE task each
- * One task per run. No stub block: -stub-run runs this script, so the stub run scatters the real plan.
+ *   writes  shards.tsv: "k<TAB>first<TAB>last<TAB>baseline" per line (baseline 1: random-data shard), one FACTORIZE task each
+ * One task per run.
  */
 process PLAN {
     label 'process_low'
@@ -19,6 +19,23 @@ process PLAN {
     nmf-consensus plan \\
         --ks '${params.ks}' \\
         --restarts ${params.restarts} \\
+        --null-restarts ${params.null_restarts} \\
+        --restarts-per-shard ${params.restarts_per_shard} \\
+        --format tsv \\
+        > shards.tsv
+
+    cat <<-END_VERSIONS > versions.yml
+    "${task.process}":
+        nmf-consensus: \$(nmf-consensus --version)
+    END_VERSIONS
+    """
+
+    stub:   // the real plan, so that -stub-run scatters as a run does (Nextflow 24.10 needs a stub block)
+    """
+    nmf-consensus plan \\
+        --ks '${params.ks}' \\
+        --restarts ${params.restarts} \\
+        --null-restarts ${params.null_restarts} \\
         --restarts-per-shard ${params.restarts_per_shard} \\
         --format tsv \\
         > shards.tsv
