@@ -30,10 +30,12 @@ function phenotype(sample: string): string {
 // One algorithm at a time: each run's two workers fill the 2-core CI machine, so running both at
 // once would only double each test's wall time. No random-data baseline (--null-restarts 0): this
 // test compares with R NMF, which has none; test/e2e/k-choice.test.ts checks the baseline.
+// --backend wasm: what auto picks on a CPU machine, without GPU probing, whose native messages
+// (Dawn on an unusable Vulkan driver) would enter the stderr this test checks for errors.
 describe('ALL_AML end to end against R NMF 0.25', () => {
   it.each(['brunet', 'lee'] as const)(`%s: k = 2..5, 50 restarts matches R NMF cophenetic within ${COPHENETIC_TOLERANCE} and k = 3 ARI >= ${MIN_ARI3}`, async (algorithm) => {
     const out = tempDir(`nmfc-e2e-${algorithm}-`);
-    const r = await cli(['run', '--input', ALL_AML, '--outdir', out, '--ks', '2-5', '--restarts', '50', '--algorithm', algorithm, '--workers', '2', '--null-restarts', '0'] /* default seed 123456789 */);
+    const r = await cli(['run', '--input', ALL_AML, '--outdir', out, '--ks', '2-5', '--restarts', '50', '--algorithm', algorithm, '--workers', '2', '--null-restarts', '0', '--backend', 'wasm'] /* default seed 123456789 */);
     expect(r.stderr).not.toMatch(/error/i);
     expect(r.code).toBe(0);
 
