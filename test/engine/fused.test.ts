@@ -85,6 +85,17 @@ describe('fused kernels', () => {
   });
 });
 
+describe('fused lee: rows in pairs (k <= 4) against one row at a time', () => {
+  // In memory the lee kernels for k = 2..4 sweep two rows of A at once; blocks of one row send every
+  // row through the one-row kernel. Both add the same terms in the same order: identical numbers.
+  it.each([2, 3, 4, 5])('k = %i: blocks of one row give the numbers of rows in pairs, byte for byte', async (k) => {
+    const params: FactorizeParams = { ...base, algorithm: 'lee', kernels: 'fused', maxIter: 60, stableChecks: 0 };
+    const pairs = await factorizeRestarts(A, m, n, k, [0, 1, 2, 3, 4], params);
+    const single = await factorizeRestarts(A, m, n, k, [0, 1, 2, 3, 4], { ...params, maxDeviceMb: (1 * n * 4) / 2 ** 20 });
+    expectSame(single, pairs, 0);
+  });
+});
+
 describe('fused: row split over threads (few restarts, many rows)', () => {
   it.each(['brunet', 'lee'] as const)('%s: every thread on its chunks of rows gives the numbers of one thread', async (algorithm) => {
     // 70 rows in chunks of 16: 5 chunks, so 2 or 3 threads own 2-3 chunks each.
