@@ -16,6 +16,7 @@ import { growthRows, linkage } from '../../bench/workloads/linkage.js';
 import { runFlags } from '../../bench/workloads/cli-run.js';
 import { peersFor } from '../../bench/peers.js';
 import { WORKLOADS } from '../../bench/workloads/index.js';
+import { kernels } from '../../bench/workloads/kernels.js';
 import { PYTHON3 } from '../../bench/peers.js';
 import { writeSyntheticGct } from '../../bench/synthetic.js';
 
@@ -92,6 +93,20 @@ describe('bench workloads at the defaults (issue 14)', () => {
     expect(names('w2-ours')).toEqual(['sklearn-mu', 'numpy-floor']);
     expect(names('w2-ours-r5')).toEqual(['sklearn-mu', 'numpy-floor']);
     expect(names('linkage')).toEqual([]);
+  });
+});
+
+describe('kernels workload', () => {
+  it('reports ms per restart-iteration for a full SIMD group and for one restart alone, per shape and k', async () => {
+    const o = await kernels.run({ w1_ks: [2, 3], w1_iters: 40, w2_ks: [2], w2_iters: 30, check_every: 10 });
+    expect(o.cases!.map((c) => `${c['shape']} k=${c['k']}`)).toEqual(['W1 5000x38 k=2', 'W1 5000x38 k=3', 'W2 5000x1000 k=2']);
+    for (const c of o.cases!) {
+      expect(c['ms_4_lanes']).toBeGreaterThan(0);
+      expect(c['ms_1_lane']).toBeGreaterThan(0);
+    }
+    expect(o.cases![0]!['cost_vs_first_k']).toBe(1);
+    expect(o.cases![1]!['k_vs_first_k']).toBe(1.5);
+    expect(o.iterations).toBe(5 * 40 * 2 + 5 * 30);
   });
 });
 
