@@ -385,8 +385,8 @@ task factorize {
   }
 }
 
-# factorize with one GPU per task: the same command (a test checks) but --backend tensorflow when
-# backend is auto, so a VM without a working GPU fails at once (exit 5) instead of computing on the
+# factorize with one GPU per task: the same command but a GPU backend (tensorflow, or webgpu when
+# backend says so), so a VM without a working GPU fails at once (exit 5) instead of computing on the
 # CPU, and CUDA's JIT cache in the task folder; GPU runtime attributes for Terra/Cromwell on Google
 # (gpuType, gpuCount, nvidiaDriverVersion, bootDiskSizeGb, zones) and AWS HealthOmics (acceleratorType,
 # acceleratorCount). miniwdl's podman backend ignores gpu: true; its docker backend needs configuring.
@@ -439,7 +439,7 @@ task factorize_gpu {
       --max-iter ~{max_iter} \
       --check-every ~{check_every} \
       --stable-checks ~{stable_checks} \
-      --backend ~{if backend == "auto" then "tensorflow" else backend} \
+      --backend ~{if backend == "webgpu" then "webgpu" else "tensorflow"} \
       --workers ~{if workers > 0 then workers else cpu} \
       --kernels ~{kernels} \
       --max-device-mb ~{max_device_mb} \
