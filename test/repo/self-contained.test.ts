@@ -29,6 +29,7 @@ const ALLOWED: { file: string; text: string; why: string }[] = [
   { file: 'test/workflows/container-build.sh', text: '/root/.npm', why: 'the npm cache mounted inside the build container' },
   { file: 'workflows/nextflow/nextflow.config', text: '/home/ec2-user/miniconda/bin/aws', why: "the AWS CLI on an AWS Batch worker's AMI (nf-core default)" },
   { file: 'workflows/nextflow/nextflow_schema.json', text: '/home/ec2-user/miniconda/bin/aws', why: "the AWS CLI on an AWS Batch worker's AMI (nf-core default)" },
+  { file: 'schemas/params.schema.json', text: '/home/ec2-user/miniconda/bin/aws', why: "the AWS CLI on an AWS Batch worker's AMI (the source of the two above)" },
 ];
 
 /** Paths outside the repository named in `text` (ignoring the allowed ones for `file`). */
