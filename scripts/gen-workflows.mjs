@@ -34,7 +34,7 @@ const NF_GROUPS = [
   ['nmf_options', 'NMF options', 'Passed to the nmf-consensus stages as flags of the same names (nmf-consensus <stage> --help).', NMF],
   ['container_options', 'Container', 'The image of every process.', ['container']],
   ['executor_options', 'Executor options', 'Used by the slurm, awsbatch and google profiles.', ['slurm_queue', 'slurm_gpu_queue', 'awsbatch_queue', 'awsbatch_gpu_queue', 'aws_region', 'awscli_path', 'google_project', 'google_location', 'google_accelerator_type']],
-  ['generic_options', 'Generic options', 'Set by institutional and test profiles.', ['config_profile_name', 'config_profile_description']],
+  ['generic_options', 'Generic options', 'Parameter validation; set by institutional and test profiles.', ['validate_params', 'config_profile_name', 'config_profile_description']],
 ];
 const HIDDEN = ['config_profile_name', 'config_profile_description'];
 /** WDL input order: the matrix and files, the scatter, the CLI parameters, then runtime. */

@@ -12,7 +12,7 @@
 # io.nextflow:nf-httpfs:<same version> (only 24.10.0 is published). The script fails, naming the
 # missing artifacts, when a dependency does not resolve.
 # Plugins (nf-schema, nf-amazon, nf-google, ...) come from Nextflow's plugin registry, not from Maven
-# Central: they are not installed; see workflows/nextflow/nextflow.config (NMF_NO_PLUGINS).
+# Central: they are not installed; see workflows/nextflow/nextflow.config (--validate_params false).
 set -euo pipefail
 dir="${1:?usage: install-nextflow.sh DIR}"
 ver="${NXF_VER:-24.10.0}"

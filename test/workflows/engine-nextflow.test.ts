@@ -1,6 +1,6 @@
 /**
  * workflows/nextflow under Nextflow itself (24.10.0 from Maven Central, scripts/install-nextflow.sh),
- * offline (NXF_OFFLINE) and without the nf-schema plugin (NMF_NO_PLUGINS=1: the plugin registry is
+ * offline (NXF_OFFLINE) and without the nf-schema plugin (-profile test sets validate_params false: the plugin registry is
  * out of reach; params.test.ts validates nextflow_schema.json with ajv instead). Checks:
  * - -profile test,local (the CLI of this checkout on PATH) and -profile test,podman (every task in
  *   the CI-built image): PLAN, PREPROCESS, 8 FACTORIZE (2 shards per k and 2 of the random-data

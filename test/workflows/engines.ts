@@ -73,9 +73,9 @@ export async function waitFor(done: () => boolean, timeout: number, ms = 100): P
   return done();
 }
 
-/** The environment a Nextflow run here needs: offline, no plugins, its own NXF_HOME, the CLI and podman on PATH. */
+/** The environment a Nextflow run here needs: offline, its own NXF_HOME, the CLI and podman on PATH (-profile test skips nf-schema). */
 export function nextflowEnv(work: string, bin: string): Record<string, string> {
-  const env = engineEnv({ NMF_NO_PLUGINS: '1', NXF_OFFLINE: 'true', NXF_HOME: join(work, 'nxf-home'), NXF_ANSI_LOG: 'false' });
+  const env = engineEnv({ NXF_OFFLINE: 'true', NXF_HOME: join(work, 'nxf-home'), NXF_ANSI_LOG: 'false' });
   return { ...env, PATH: `${bin}:${env.PATH}` };
 }
 

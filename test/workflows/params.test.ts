@@ -31,7 +31,7 @@ const SHARED = PARAMS.filter((p) => !RUN_ONLY.includes(p));
 /** Inputs that only a workflow has (files, the scatter size, containers, executors, resources). */
 const NF_ONLY = ['input', 'features_file', 'annotations', 'pdf', 'outdir', 'publish_dir_mode', 'restarts_per_shard', 'container', 'slurm_queue', 'slurm_gpu_queue',
   'awsbatch_queue', 'awsbatch_gpu_queue', 'aws_region', 'awscli_path', 'google_project', 'google_location', 'google_accelerator_type',
-  'config_profile_name', 'config_profile_description'];
+  'validate_params', 'config_profile_name', 'config_profile_description'];
 const WDL_ONLY = ['input_matrix', 'features_file', 'annotations', 'pdf', 'restarts_per_shard', 'docker', 'preemptible', 'max_retries', 'disk_gb', 'memory_gb', 'cpu',
   'zones', 'use_gpu', 'gpu_type', 'gpu_count', 'nvidia_driver_version', 'accelerator_type', 'boot_disk_gb'];
 

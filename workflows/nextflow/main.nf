@@ -22,8 +22,8 @@ include { PREPROCESS } from './modules/local/preprocess/main'
 include { FACTORIZE  } from './modules/local/factorize/main'
 include { CONSENSUS  } from './modules/local/consensus/main'
 include { REPORT     } from './modules/local/report/main'
-// nf-schema (the plugin registry) unless NMF_NO_PLUGINS is set: see nextflow.config
-if (!System.getenv('NMF_NO_PLUGINS')) {
+// nf-schema (from the plugin registry) unless --validate_params false: see nextflow.config
+if (params.validate_params) {
     include { validateParameters } from 'plugin/nf-schema'
 }
 
@@ -64,7 +64,7 @@ workflow NMF_CONSENSUS {
 }
 
 workflow {
-    if (!System.getenv('NMF_NO_PLUGINS')) {
+    if (params.validate_params) {
         validateParameters()    // against nextflow_schema.json (generated from schemas/params.schema.json)
     }
     if (!params.input) {
