@@ -85,10 +85,11 @@ describe('fused kernels', () => {
   });
 });
 
-describe('fused lee: rows in pairs (k <= 4) against one row at a time', () => {
-  // In memory the lee kernels for k = 2..4 sweep two rows of A at once; blocks of one row send every
-  // row through the one-row kernel. Both add the same terms in the same order: identical numbers.
-  it.each([2, 3, 4, 5])('k = %i: blocks of one row give the numbers of rows in pairs, byte for byte', async (k) => {
+describe('fused lee: rows in pairs against one row at a time', () => {
+  // In memory the unrolled lee kernels (k = 2..8) sweep two rows of A at once, k = 5..8 in blocks of
+  // components; blocks of one row send every row through the one-row kernel. Both add the same terms
+  // in the same order: identical numbers.
+  it.each([2, 3, 4, 5, 8])('k = %i: blocks of one row give the numbers of rows in pairs, byte for byte', async (k) => {
     const params: FactorizeParams = { ...base, algorithm: 'lee', kernels: 'fused', maxIter: 60, stableChecks: 0 };
     const pairs = await factorizeRestarts(A, m, n, k, [0, 1, 2, 3, 4], params);
     const single = await factorizeRestarts(A, m, n, k, [0, 1, 2, 3, 4], { ...params, maxDeviceMb: (1 * n * 4) / 2 ** 20 });

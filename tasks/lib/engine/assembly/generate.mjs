@@ -88,18 +88,23 @@ ${r(K, (c) => `        v128.store(p${c} + j, f32x4.add(v128.load(p${c} + j), f32
 }
 
 // Lee, two rows of A per sweep: each load of H and each load and store of the numerator sums serves
-// both rows. Same sums in the same order as leeRows (row i's terms are added before row i + 1's), so
-// the numbers are identical. Used up to PAIR_MAX_K: the 2k accumulators then fit the 16 vector
-// registers of x64; measured (one thread, 5000 x 1000, 4 restarts) 13-20% faster per iteration at
-// k = 2..4 and 4% slower at k = 5, where V8 starts spilling them.
-function leePair(K) {
+// both rows, which measured 13-35% less per iteration at k = 2..8 (one thread, 5000 x 1000). The
+// components go in blocks of at most BLOCK_K per sweep, so the 2 * BLOCK_K accumulators fit x64's 16
+// vector registers (two rows of all k = 5 components spilled and ran 4% slower than one row); a row
+// pair's sums wait in S (scratch, 2k v) between blocks. Same terms in the same order as leeRows (each
+// row's A H^T over j in order; row i's share of a numerator sum before row i + 1's): identical
+// numbers, tested. An odd last row goes through leeRows.
+const BLOCK_K = 4;
+function leePairs(K) {
   const pairs = [];
   for (let c = 0; c < K; c++) for (let d = 0; d < K; d++) pairs.push([c, d]);
-  const upd = (t) => r(K, (c) => `    const u${t}${c} = v128.bitselect(f32x4.div(f32x4.mul(w${t}${c}, s${t}${c}), f32x4.add(${sum(K, (d) => `w${t}${d}, v128.load(HHt, ${(d * K + c) * 16})`)}, epsv)), w${t}${c}, upd);
-    v128.store(w${t}, u${t}${c}, ${c * 16});`);
+  const blocks = [];
+  for (let c0 = 0; c0 < K; c0 += BLOCK_K) blocks.push(Array.from({ length: Math.min(BLOCK_K, K - c0) }, (_, i) => c0 + i));
+  const upd = (t, w) => r(K, (c) => `    const u${t}${c} = v128.bitselect(f32x4.div(f32x4.mul(${w}${c}, v128.load(S, ${((t === 'a' ? 0 : K) + c) * 16})), f32x4.add(${sum(K, (d) => `${w}${d}, v128.load(HHt, ${(d * K + c) * 16})`)}, epsv)), ${w}${c}, upd);
+    v128.store(${t === 'a' ? 'wa' : 'wb'}, u${t}${c}, ${c * 16});`);
   return `
 @inline
-function leeRows2x${K}(A: usize, rows: i32, n: i32, W: usize, Hw: usize, HHt: usize, num: usize, WtW: usize, colW: usize, masks: usize, eps: f32, acc: i32): void {
+function leeRowPairs${K}(A: usize, rows: i32, n: i32, W: usize, Hw: usize, HHt: usize, num: usize, WtW: usize, colW: usize, masks: usize, eps: f32, acc: i32, S: usize): void {
   const epsv = f32x4.splat(eps);
   const upd = v128.load(masks);
   const nb = <usize>n << 4;
@@ -111,27 +116,35 @@ ${r(K, (c) => `  const p${c} = num + ${c} * nb;`)}
     const b = a + (<usize>n << 2);
     const wa = W + <usize>i * ${K * 16};
     const wb = wa + ${K * 16};
-${r(K, (c) => `    let sa${c} = f32x4.splat(0);`)}
-${r(K, (c) => `    let sb${c} = f32x4.splat(0);`)}
-    for (let j: usize = 0, jj: usize = 0; j < nb; j += 16, jj += 4) {
-      const av = f32x4.splat(load<f32>(a + jj));
-      const bv = f32x4.splat(load<f32>(b + jj));
-${r(K, (c) => `      const x${c} = v128.load(h${c} + j);
-      sa${c} = f32x4.add(sa${c}, f32x4.mul(av, x${c}));
-      sb${c} = f32x4.add(sb${c}, f32x4.mul(bv, x${c}));`)}
-    }
-${r(K, (c) => `    const wa${c} = v128.load(wa, ${c * 16});`)}
-${upd('a').replaceAll('w${t}', 'wa')}
-${r(K, (c) => `    const wb${c} = v128.load(wb, ${c * 16});`)}
-${upd('b')}
-${r(K, (c) => `    v128.store(colW, f32x4.add(f32x4.add(v128.load(colW, ${c * 16}), ua${c}), ub${c}), ${c * 16});`)}
-    if (acc) {
-${pairs.map(([c, d]) => `      v128.store(WtW, f32x4.add(f32x4.add(v128.load(WtW, ${(c * K + d) * 16}), f32x4.mul(ua${c}, ua${d})), f32x4.mul(ub${c}, ub${d})), ${(c * K + d) * 16});`).join('\n')}
+${blocks.map((bl) => `    {
+${bl.map((c) => `      let sa${c} = f32x4.splat(0);
+      let sb${c} = f32x4.splat(0);`).join('\n')}
       for (let j: usize = 0, jj: usize = 0; j < nb; j += 16, jj += 4) {
         const av = f32x4.splat(load<f32>(a + jj));
         const bv = f32x4.splat(load<f32>(b + jj));
-${r(K, (c) => `        v128.store(p${c} + j, f32x4.add(f32x4.add(v128.load(p${c} + j), f32x4.mul(ua${c}, av)), f32x4.mul(ub${c}, bv)));`)}
+${bl.map((c) => `        const x${c} = v128.load(h${c} + j);
+        sa${c} = f32x4.add(sa${c}, f32x4.mul(av, x${c}));
+        sb${c} = f32x4.add(sb${c}, f32x4.mul(bv, x${c}));`).join('\n')}
       }
+${bl.map((c) => `      v128.store(S, sa${c}, ${c * 16});
+      v128.store(S, sb${c}, ${(K + c) * 16});`).join('\n')}
+    }`).join('\n')}
+${r(K, (c) => `    const wa${c} = v128.load(wa, ${c * 16});`)}
+${upd('a', 'wa')}
+${r(K, (c) => `    const wb${c} = v128.load(wb, ${c * 16});`)}
+${upd('b', 'wb')}
+${r(K, (c) => `    v128.store(colW, f32x4.add(f32x4.add(v128.load(colW, ${c * 16}), ua${c}), ub${c}), ${c * 16});`)}
+    if (acc) {
+${pairs.map(([c, d]) => `      v128.store(WtW, f32x4.add(f32x4.add(v128.load(WtW, ${(c * K + d) * 16}), f32x4.mul(ua${c}, ua${d})), f32x4.mul(ub${c}, ub${d})), ${(c * K + d) * 16});`).join('\n')}
+${blocks.map((bl) => `      {
+${bl.map((c) => `        const ta${c} = v128.load(wa, ${c * 16});
+        const tb${c} = v128.load(wb, ${c * 16});`).join('\n')}
+        for (let j: usize = 0, jj: usize = 0; j < nb; j += 16, jj += 4) {
+          const av = f32x4.splat(load<f32>(a + jj));
+          const bv = f32x4.splat(load<f32>(b + jj));
+${bl.map((c) => `          v128.store(p${c} + j, f32x4.add(f32x4.add(v128.load(p${c} + j), f32x4.mul(ta${c}, av)), f32x4.mul(tb${c}, bv)));`).join('\n')}
+        }
+      }`).join('\n')}
     }
   }
   if (i < rows) leeRows${K}(A + ((<usize>i * <usize>n) << 2), rows - i, n, W + <usize>i * ${K * 16}, Hw, HHt, num, WtW, colW, masks, eps, acc);
@@ -139,7 +152,6 @@ ${r(K, (c) => `        v128.store(p${c} + j, f32x4.add(f32x4.add(v128.load(p${c}
 `;
 }
 
-const PAIR_MAX_K = 4;
 const ks = Array.from({ length: MAX_K - 1 }, (_, i) => i + 2);
 const out = `// GENERATED by generate.mjs (npm run build:kernels): do not edit.
 // Row kernels unrolled for k = 2..${MAX_K}; see kernels.ts for layouts and what they compute.
@@ -147,7 +159,7 @@ const TINY: f32 = 1.1754943508222875e-38;
 export const UNROLLED_MAX_K = ${MAX_K};
 ${ks.map(brunet).join('')}
 ${ks.map(lee).join('')}
-${ks.filter((K) => K <= PAIR_MAX_K).map(leePair).join('')}
+${ks.map(leePairs).join('')}
 /** Returns false when k has no unrolled variant. */
 export function brunetRowsUnrolled(A: usize, rows: i32, n: i32, k: i32, W: usize, Hw: usize, Ha: usize, rs: usize, num: usize, colW: usize, masks: usize, eps: f32, acc: i32): bool {
   switch (k) {
@@ -156,9 +168,9 @@ ${ks.map((K) => `    case ${K}: brunetRows${K}(A, rows, n, W, Hw, Ha, rs, num, c
   }
 }
 
-export function leeRowsUnrolled(A: usize, rows: i32, n: i32, k: i32, W: usize, Hw: usize, HHt: usize, num: usize, WtW: usize, colW: usize, masks: usize, eps: f32, acc: i32): bool {
+export function leeRowsUnrolled(A: usize, rows: i32, n: i32, k: i32, W: usize, Hw: usize, HHt: usize, num: usize, WtW: usize, colW: usize, masks: usize, eps: f32, acc: i32, S: usize): bool {
   switch (k) {
-${ks.map((K) => `    case ${K}: leeRows${K <= PAIR_MAX_K ? `2x${K}` : K}(A, rows, n, W, Hw, HHt, num, WtW, colW, masks, eps, acc); return true;`).join('\n')}
+${ks.map((K) => `    case ${K}: leeRowPairs${K}(A, rows, n, W, Hw, HHt, num, WtW, colW, masks, eps, acc, S); return true;`).join('\n')}
     default: return false;
   }
 }

@@ -15,7 +15,7 @@
 //   WtW   k x k v            lee: sum_i W[i,c] W[i,d]
 //   rs    k v               brunet: rowSums(H) + eps
 //   HHt   k x k v            lee: H H^T
-//   q     n v               scratch
+//   q     max(n, 2k) v      scratch (the lee row-pair kernels keep two rows' A H^T there)
 //   masks 2 v               lane masks: [0] = lane updates W in this pass, [1] = lane clamps W (check)
 // Arithmetic mirrors tasks/lib/engine/updates/{brunet,lee}.ts operation by operation (x * num / den,
 // eps added to denominators); only the summation order differs from the tfjs ops path.
@@ -209,7 +209,7 @@ export function leeRows(
   A: usize, rows: i32, n: i32, k: i32, W: usize, Hw: usize, HHt: usize,
   num: usize, WtW: usize, colW: usize, q: usize, wnew: usize, masks: usize, eps: f32, acc: i32,
 ): void {
-  if (leeRowsUnrolled(A, rows, n, k, W, Hw, HHt, num, WtW, colW, masks, eps, acc)) return;
+  if (leeRowsUnrolled(A, rows, n, k, W, Hw, HHt, num, WtW, colW, masks, eps, acc, q)) return;
   const epsv = f32x4.splat(eps);
   const upd = v128.load(masks);
   const rowBytes = <usize>k << 4;

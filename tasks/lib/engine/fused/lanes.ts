@@ -176,7 +176,7 @@ export function runLanes(job: LaneJob): void {
       lanes: Array.from({ length: LANES }, () => ({ phase: 'empty' as Phase, restart: -1, iter: 0, stop: null })),
     });
   }
-  const q = K.alloc(Math.max(n, k) * V);
+  const q = K.alloc(Math.max(n, 2 * k) * V); // scratch: n v, or two rows' sums in the lee kernels
   const wnew = K.alloc(k * V);
   const tmp = K.alloc(k * V);
   const u32 = () => new Uint32Array(x.memory.buffer);
