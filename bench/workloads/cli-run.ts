@@ -75,7 +75,12 @@ export async function runCli(spec: CliRun): Promise<Outcome> {
       backend: totals.backends.join(','),
       peak_rss_mb: kib === null ? null : kibToMb(kib),
       rss_source: timed ? 'GNU time %M of the CLI: the largest single process of its tree; on wasm/cpu the factorize workers are threads of the CLI process, so it is the whole' : 'not measured',
-      cases: [{ shards: totals.shards, restarts: totals.restarts, restart_iterations: totals.iterations }],
+      cases: [{
+        shards: totals.shards, restarts: totals.restarts, restart_iterations: totals.iterations,
+        // The factorize stage alone (the CLI's wall also has start-up, preprocess, consensus, report).
+        factorize_s: totals.factorizeS === null ? null : round(totals.factorizeS, 2),
+        factorize_ms_per_iter: totals.factorizeS === null ? null : round((totals.factorizeS * 1000) / totals.iterations, 4),
+      }],
       notes,
     };
   } finally {

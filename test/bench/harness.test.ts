@@ -4,7 +4,7 @@
  * checked (fields present, numbers positive).
  */
 import { execa } from 'execa';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ import { runFlags } from '../../bench/workloads/cli-run.js';
 import { peersFor } from '../../bench/peers.js';
 import { WORKLOADS } from '../../bench/workloads/index.js';
 import { kernels } from '../../bench/workloads/kernels.js';
+import { shardTotals } from '../../bench/shards.js';
 import { PYTHON3 } from '../../bench/peers.js';
 import { writeSyntheticGct } from '../../bench/synthetic.js';
 
@@ -93,6 +94,24 @@ describe('bench workloads at the defaults (issue 14)', () => {
     expect(names('w2-ours')).toEqual(['sklearn-mu', 'numpy-floor']);
     expect(names('w2-ours-r5')).toEqual(['sklearn-mu', 'numpy-floor']);
     expect(names('linkage')).toEqual([]);
+  });
+});
+
+describe('shard totals', () => {
+  it('sums restart-iterations and takes the factorize seconds from the last shard to finish', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nmfc-shards-'));
+    try {
+      const shard = (name: string, json: object) => {
+        mkdirSync(join(dir, name));
+        writeFileSync(join(dir, name, 'shard.json'), JSON.stringify(json));
+      };
+      shard('k2.r0-1', { backend: 'wasm-fused', runs: [{ iterations: 10 }, { iterations: 30 }], elapsed_s: 3.25 });
+      shard('k3.r0-0', { backend: 'wasm-fused', runs: [{ iterations: 5 }], elapsed_s: 1.5 });
+      expect(shardTotals(dir)).toEqual({ shards: 2, restarts: 3, iterations: 45, backends: ['wasm-fused'], factorizeS: 3.25 });
+      expect(shardTotals(join(dir, 'none')).factorizeS).toBeNull();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
