@@ -4,7 +4,7 @@
  * rule (each k once, ascending; restarts 0..R-1 covered in order by ranges of at most the shard
  * size, all full but the last; then the random-data baseline's min(null_restarts, R)), TSV and JSON; bad input exits 2 with one line; the WDL plan_shards
  * command and workflows/slurm/submit.sh (dry run) print exactly the CLI's plan; no workflow file
- * computes ranges itself. The Nextflow PLAN process runs in contract-nextflow.test.ts and under
+ * computes ranges itself. The Nextflow PLAN process runs under
  * Nextflow itself in engine-nextflow.test.ts.
  */
 import { execa } from 'execa';
