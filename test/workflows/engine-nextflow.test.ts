@@ -5,7 +5,7 @@
  * - -profile test,local (the CLI of this checkout on PATH) and -profile test,podman (every task in
  *   the CI-built image): PLAN, PREPROCESS, 8 FACTORIZE (2 shards per k and 2 of the random-data
  *   baseline), CONSENSUS, REPORT, and the gathered consensus/ equals `nmf-consensus run` byte for byte;
- * - -stub-run: the real plan, stub outputs for every task;
+ * - -stub-run with --ks 3 (a number, as nextflow_schema.json allows): the real plan, stub outputs for every task;
  * - a run killed (SIGTERM to Nextflow, which stops its tasks) while FACTORIZE tasks are finishing,
  *   then -resume: every FACTORIZE the killed run recorded as finished is CACHED, the rest run, same consensus.
  * - -profile test,local,gpu on this GPU-less machine: FACTORIZE (backend tensorflow) fails at once, exit 5.
@@ -85,12 +85,13 @@ describeWithTool('Nextflow runs the pipeline: local, podman, stub, kill and -res
     });
   });
 
-  it('-stub-run: the real plan, every task stubbed', async () => {
-    const r = await run('stub', ['-profile', 'test,local', '-stub-run']);
+  it('-stub-run with --ks 3 (a number): the real plan for k = 3, every task stubbed', async () => {
+    const r = await run('stub', ['-profile', 'test,local', '-stub-run', '--ks', '3']);
     expect(r.exitCode, r.all?.slice(-3000)).toBe(0);
     const t = trace(join(r.dir, 'trace.txt'));
-    expect(t.filter((row) => row.name!.includes(':FACTORIZE'))).toHaveLength(8);
-    expect(readFileSync(join(r.dir, 'out/shards/k2.r0-1/shard.json'), 'utf8').trim()).toBe('{}'); // the stub's
+    expect(t.filter((row) => row.name!.includes(':FACTORIZE'))).toHaveLength(4); // 2 shards + 2 baseline shards of k = 3
+    expect(readdirSync(join(r.dir, 'out/shards')).sort()).toEqual(['k3.r0-1', 'k3.r2-3', 'null.k3.r0-1', 'null.k3.r2-3']);
+    expect(readFileSync(join(r.dir, 'out/shards/k3.r0-1/shard.json'), 'utf8').trim()).toBe('{}'); // the stub's
     expect(existsSync(join(r.dir, 'out/consensus'))).toBe(true);
   }, 300_000);
 
