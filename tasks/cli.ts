@@ -8,7 +8,7 @@ import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ExitCode, NmfError, systemError, usageError } from './lib/errors.js';
 import { configureLog, log } from './lib/log.js';
-import { embeddedDefaults, resolveParams, type Params } from './lib/params.js';
+import { embeddedDefaults, MAX_RESTARTS, resolveParams, type Params } from './lib/params.js';
 import { useBackend } from './lib/engine/backend.js';
 import { preprocessOptionsFromParams, runPreprocess } from './preprocess/command.js';
 import { runFactorize, parseRestartRange } from './factorize/command.js';
@@ -26,6 +26,14 @@ function coerceNumbers(argv: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(argv)) out[k] = typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : v;
   return out;
+}
+
+/** An optional count flag: undefined when absent, else an integer of at least `min` (or a usage error). */
+function count(flag: string, value: string | undefined, min: 0 | 1): number | undefined {
+  if (value === undefined) return undefined;
+  const n = /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+  if (!(n >= min && n <= MAX_RESTARTS)) throw usageError(`${flag} '${value}' must be a whole number from ${min} to ${MAX_RESTARTS}${min === 0 ? ' (0: none)' : ''}.`);
+  return n;
 }
 
 function params(argv: Record<string, unknown>, omit: string[] = []): Params {
@@ -189,18 +197,16 @@ const cli = yargs(hideBin(process.argv))
         .option('outdir', { ...opt.outdir, describe: 'This stage\'s folder, e.g. DIR/consensus' })
         .option('prep', { type: 'string', describe: 'The preprocess folder the shards came from (default: preprocess/ beside the first --shards folder)' })
         .option('restarts', { type: 'string', describe: 'Expected restarts per k, to detect missing shards (default: the largest restart found + 1)' })
-        .option('null-restarts', { type: 'string', describe: 'Expected restarts per k of the random-data baseline (null.k<k>.* shards), to detect missing ones (default: the largest found + 1)' })
+        .option('null-restarts', { type: 'string', describe: 'The null_restarts given to run or plan: every k must then have random-data baseline shards (null.k<k>.*) for restarts 0..min(N, --restarts)-1, so a missing one is an error; 0 = no baseline (default: if any baseline shard is found, every k must have one, up to the largest restart found)' })
         .option('allow-partial', { type: 'boolean', describe: 'Merge even when restarts are missing; the gap is recorded in consensus.json and the report' })
         .option('max-consensus-n', opt.maxConsensusN)
         .option('consensus-sample-n', opt.consensusSampleN),
     (argv) =>
       handle(async () => {
         const p = params(argv, ['restarts', 'null-restarts', 'nullRestarts']);
-        const restarts = argv.restarts === undefined ? undefined : Number(argv.restarts);
-        if (restarts !== undefined && (!Number.isInteger(restarts) || restarts < 1)) throw usageError(`--restarts '${argv.restarts}' must be a positive integer count.`);
-        const nullRestarts = argv.nullRestarts === undefined ? undefined : Number(argv.nullRestarts);
-        if (nullRestarts !== undefined && (!Number.isInteger(nullRestarts) || nullRestarts < 1)) throw usageError(`--null-restarts '${argv.nullRestarts}' must be a positive integer count.`);
-        await runConsensus({ shards: argv.shards, outdir: argv.outdir, ...(argv.prep ? { prep: argv.prep } : {}), ...(restarts ? { restarts } : {}), ...(nullRestarts ? { nullRestarts } : {}), allowPartial: argv.allowPartial === true, large: largeN(p) });
+        const restarts = count('--restarts', argv.restarts, 1);
+        const nullRestarts = count('--null-restarts', argv.nullRestarts, 0);
+        await runConsensus({ shards: argv.shards, outdir: argv.outdir, ...(argv.prep ? { prep: argv.prep } : {}), ...(restarts ? { restarts } : {}), ...(nullRestarts !== undefined ? { nullRestarts } : {}), allowPartial: argv.allowPartial === true, large: largeN(p) });
       }),
   )
   .command(

@@ -1,6 +1,6 @@
 /**
  * `run`: the four stages chained on one machine, into DIR/preprocess, DIR/shards, DIR/consensus and
- * DIR/report (DESIGN section 6). Each k is one shard k<k>.r0-<R-1> (and, with --null-restarts N, one
+ * DIR/report (docs/design.md section 2). Each k is one shard k<k>.r0-<R-1> (and, with --null-restarts N, one
  * shard null.k<k>.r0-<N-1> of the random-data baseline); all restarts of all k are
  * factorized together on one pool of --workers threads (fused kernels; default: the cores available),
  * and each shard is written as its k completes. Stages that are already complete for the same input
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { inputError } from './lib/errors.js';
 import { lockFolder } from './lib/io/outdir.js';
 import { log } from './lib/log.js';
-import type { Params } from './lib/params.js';
+import { baselineRestarts, type Params } from './lib/params.js';
 import { useBackend } from './lib/engine/backend.js';
 import { preprocessOptionsFromParams, runPreprocess } from './preprocess/command.js';
 import { runFactorizeRanks, shardDirName } from './factorize/command.js';
@@ -60,24 +60,18 @@ async function runStages(opts: PipelineOptions): Promise<void> {
   }
   const backend = await useBackend(p.backend);
   for (const note of backend.notes) log.info(`backend auto: skipped ${note}`);
-  // The random-data baseline: the same ks on A with each sample's column permuted (null.k<k>.r0-<N-1>),
-  // never more restarts than the data get, so it adds at most as much time again.
-  const nullRestarts = Math.min(p.null_restarts, p.restarts);
+  // The random-data baseline: the same ks on A with each sample's column permuted (null.k<k>.r0-<N-1>).
+  const nullRestarts = baselineRestarts(p.null_restarts, p.restarts);
   log.info(`run: backend ${backend.name}, algorithm ${p.algorithm}, ks ${p.ks.join(',')}, ${p.restarts} restarts (+ ${nullRestarts} on random data), seed ${p.seed}`);
 
   // All restarts of all k on one worker pool (largest k first), each shard written as its k completes.
-  await runFactorizeRanks({
-    prep: prepDir, outdir: shardsDir, ks: p.ks, first: 0, last: p.restarts - 1, algorithm: p.algorithm, seed: p.seed,
+  const factorize = {
+    prep: prepDir, outdir: shardsDir, ks: p.ks, first: 0, algorithm: p.algorithm, seed: p.seed,
     max_iter: p.max_iter, check_every: p.check_every, stable_checks: p.stable_checks, backend: backend.name,
     kernels: p.kernels, workers: p.workers, max_device_mb: p.max_device_mb, force,
-  });
-  if (nullRestarts > 0) {
-    await runFactorizeRanks({
-      prep: prepDir, outdir: shardsDir, ks: p.ks, first: 0, last: nullRestarts - 1, algorithm: p.algorithm, seed: p.seed,
-      max_iter: p.max_iter, check_every: p.check_every, stable_checks: p.stable_checks, backend: backend.name,
-      kernels: p.kernels, workers: p.workers, max_device_mb: p.max_device_mb, force, randomized: true,
-    });
-  }
+  };
+  await runFactorizeRanks({ ...factorize, last: p.restarts - 1 });
+  if (nullRestarts > 0) await runFactorizeRanks({ ...factorize, last: nullRestarts - 1, randomized: true });
   // Exactly this run's shards: others left in DIR/shards by earlier runs with other ks are not merged.
   const shardDirs = p.ks.flatMap((k) => [
     join(shardsDir, shardDirName(k, 0, p.restarts - 1)),
@@ -85,7 +79,7 @@ async function runStages(opts: PipelineOptions): Promise<void> {
   ]);
   await runConsensus({
     shards: shardDirs, outdir: join(opts.outdir, 'consensus'), prep: prepDir, restarts: p.restarts,
-    ...(nullRestarts > 0 ? { nullRestarts } : {}), allowPartial: false, large: largeN(p),
+    nullRestarts, allowPartial: false, large: largeN(p),
   });
   await runReport({ consensus: join(opts.outdir, 'consensus'), outdir: join(opts.outdir, 'report'), pdf: opts.pdf === true, ...(opts.annotations ? { annotations: opts.annotations } : {}) });
   log.info(`run: done; open ${join(opts.outdir, 'report', 'report.html')}`);

@@ -18,7 +18,7 @@ import { log } from '../lib/log.js';
 import { toolVersion } from '../lib/paths.js';
 import type { Params } from '../lib/params.js';
 import { METRIC_COLUMNS } from '../lib/types.js';
-import { findShards, groupShards, loadFactors, loadLabels, compactRanges } from './shards.js';
+import { findShards, groupBaseline, groupShards, loadFactors, loadLabels, compactRanges } from './shards.js';
 import { consensusForK, type LargeNOptions } from './metrics.js';
 import { metageneRows, metageneTable, bestFitMembership } from '../lib/metagenes.js';
 import { matchFactorsToClusters } from '../lib/metrics/assignment.js';
@@ -58,7 +58,7 @@ export interface ConsensusOptions {
   /** The preprocess folder the shards were made from (sample ids); default: DIR/preprocess beside DIR/shards. */
   prep?: string;
   restarts?: number;
-  /** Expected restarts per k of the random-data baseline (default: the largest found + 1). */
+  /** The null_restarts parameter: the baseline has min(this, restarts) per k; 0 = none (default: inferred, see groupBaseline). */
   nullRestarts?: number;
   allowPartial: boolean;
   large: LargeNLimits;
@@ -82,8 +82,7 @@ async function consensusClaimed(opts: ConsensusOptions, prepDir: string): Promis
   const nullShards = found.filter((s) => s.manifest.randomized);
   if (shards.length === 0) throw shardError(`${opts.shards.join(', ')}: only random-data baseline shards (null.k*) were found; run factorize without --null for the data itself.`);
   const groups = groupShards(shards, opts.restarts, opts.allowPartial);
-  const nullGroups = nullShards.length > 0 ? groupShards(nullShards, opts.nullRestarts, opts.allowPartial, shards[0]) : [];
-  for (const g of nullGroups) if (!groups.some((r) => r.k === g.k)) log.warn(`consensus: random-data baseline shards of k=${g.k} have no shards of the data; ignored`);
+  const nullGroups = groupBaseline(groups, nullShards, opts.nullRestarts, opts.restarts, opts.allowPartial, shards[0]!);
   const ref = shards[0]!.manifest;
   const n = ref.shape.samples;
   const m = ref.shape.features;
@@ -157,7 +156,7 @@ async function consensusClaimed(opts: ConsensusOptions, prepDir: string): Promis
     const membership = new Float64Array(n * ks.length);
     perK.forEach((p, c) => p.membership.forEach((v, i) => (membership[i * ks.length + c] = v)));
     writeGct12(join(stage, 'membership.gct'), samples, samples.map(() => ''), ks.map((k) => `k=${k}`), membership);
-    // After the DESIGN columns: what the consensus metrics were computed on (all n, or a sample).
+    // After METRIC_COLUMNS: what the consensus metrics were computed on (all n, or a sample).
     const pairs = n * (n - 1) / 2;
     // Then, with a random-data baseline, its restarts and the baseline's value of every metric.
     const withNull = perK.some((p) => p.null_metrics);

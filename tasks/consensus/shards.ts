@@ -1,13 +1,15 @@
 /**
  * Finding, checking and loading factorize shards for the consensus stage. Shards must come from the
  * same preprocessed matrix, algorithm, seed, parameters and backend; per k their restart ranges must
- * not overlap and must cover 0..R-1 (R = --restarts, or the largest restart + 1), unless
- * --allow-partial, which is then recorded in the outputs. Every file is checked against the sha256
+ * not overlap and must cover 0..R-1 (R = --restarts, or the largest restart + 1), and so must the
+ * random-data baseline's (groupBaseline), unless --allow-partial, which is then recorded in the outputs. Every file is checked against the sha256
  * its shard.json records before it is used. Violations exit 4.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { shardError } from '../lib/errors.js';
+import { log } from '../lib/log.js';
+import { baselineRestarts } from '../lib/params.js';
 import { decodeNpy } from '../lib/io/npy.js';
 import { readShardFile, readShardManifest, type ShardManifest } from '../lib/manifest/shard.js';
 
@@ -45,8 +47,13 @@ export function findShards(paths: readonly string[]): LoadedShard[] {
 
 const IDENTITY_FIELDS = ['matrix_sha256', 'algorithm', 'seed', 'backend'] as const;
 
-/** Check compatibility (with `ref`: the first shard unless given) and completeness; group by k. */
-export function groupShards(shards: LoadedShard[], expectedRestarts: number | undefined, allowPartial: boolean, ref: LoadedShard = shards[0]!): KGroup[] {
+/**
+ * Check compatibility (with `ref`: the first shard unless given) and completeness; group by k.
+ * `baseline`: these are random-data baseline shards (null.k*), named so in the messages.
+ */
+export function groupShards(shards: LoadedShard[], expectedRestarts: number | undefined, allowPartial: boolean, ref: LoadedShard = shards[0]!, baseline = false): KGroup[] {
+  const flag = baseline ? '--null-restarts' : '--restarts';
+  const what = baseline ? ' random-data baseline' : '';
   for (const s of shards) {
     for (const f of IDENTITY_FIELDS) {
       if (s.manifest[f] !== ref.manifest[f]) {
@@ -73,15 +80,41 @@ export function groupShards(shards: LoadedShard[], expectedRestarts: number | un
     for (const s of list) for (let r = s.manifest.restarts.first; r <= s.manifest.restarts.last; r++) seen.push(r);
     const want = expectedRestarts ?? seen[seen.length - 1]! + 1;
     if (seen[seen.length - 1]! >= want) {
-      throw shardError(`${list[list.length - 1]!.dir}: holds restart ${seen[seen.length - 1]} of k=${k}, beyond --restarts ${want} (0-${want - 1}); pass the right count or remove that shard.`);
+      throw shardError(`${list[list.length - 1]!.dir}: holds${what} restart ${seen[seen.length - 1]} of k=${k}, beyond ${flag} ${want} (0-${want - 1}); pass the right count or remove that shard.`);
     }
     const present = new Set(seen);
     const missing: number[] = [];
     for (let r = 0; r < want; r++) if (!present.has(r)) missing.push(r);
     if (missing.length > 0 && !allowPartial) {
-      throw shardError(`k=${k}: restarts ${compactRanges(missing)} are missing from the shards; run factorize for them, or pass --allow-partial to merge what is there (recorded in the outputs).`);
+      throw shardError(`k=${k}:${what} restarts ${compactRanges(missing)} are missing from the shards; run factorize${baseline ? ' --null' : ''} for them, or pass --allow-partial to merge what is there (recorded in the outputs).`);
     }
     groups.push({ k, shards: list, restarts: seen, missing });
+  }
+  return groups;
+}
+
+/**
+ * The random-data baseline's groups, checked as the data's are. With `nullRestarts` N (run and the
+ * workflows pass the null_restarts parameter) every k of the data must have baseline restarts
+ * 0..min(N, R)-1 (R: --restarts, or the data's count); without it, once any baseline shard is found
+ * every k must have baseline restarts 0..M (M: the largest found). N = 0: no baseline is used.
+ */
+export function groupBaseline(data: readonly KGroup[], nullShards: LoadedShard[], nullRestarts: number | undefined, restarts: number | undefined, allowPartial: boolean, ref: LoadedShard): KGroup[] {
+  if (nullRestarts === 0 || (nullRestarts === undefined && nullShards.length === 0)) {
+    if (nullShards.length > 0) log.warn(`consensus: --null-restarts 0: the random-data baseline shards found (${nullShards[0]!.dir}, ...) are not used`);
+    return [];
+  }
+  const planned = restarts ?? Math.max(...data.map((g) => g.restarts.length + g.missing.length));
+  const want = nullRestarts !== undefined ? baselineRestarts(nullRestarts, planned) : Math.max(...nullShards.map((s) => s.manifest.restarts.last)) + 1;
+  const groups = nullShards.length > 0 ? groupShards(nullShards, want, allowPartial, ref, true) : [];
+  for (const g of groups) if (!data.some((d) => d.k === g.k)) log.warn(`consensus: random-data baseline shards of k=${g.k} have no shards of the data; ignored`);
+  for (const d of data) {
+    if (groups.some((g) => g.k === d.k)) continue;
+    const range = want === 1 ? '0' : `0-${want - 1}`;
+    if (!allowPartial) {
+      throw shardError(`k=${d.k}: random-data baseline restarts ${range} are missing from the shards (no null.k${d.k}.* shard); run factorize --null --k ${d.k} --restarts ${range} for them, or pass --allow-partial to merge what is there (recorded in the outputs).`);
+    }
+    log.warn(`consensus: k=${d.k} has no random-data baseline shards (--allow-partial); its null metrics are left empty`);
   }
   return groups;
 }

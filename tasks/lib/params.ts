@@ -45,6 +45,13 @@ export type RawParams = Record<string, unknown>;
 export const MAX_K = 1000;
 /** Restarts per k are numbered below this (schemas/params.schema.json has the same maximum). */
 export const MAX_RESTARTS = 100_000;
+/**
+ * Restarts per k of the random-data baseline that `run`, `plan` (every workflow) and `consensus`
+ * expect: never more than the data get, so the baseline at most doubles the factorization time.
+ */
+export function baselineRestarts(nullRestarts: number, restarts: number): number {
+  return Math.min(nullRestarts, restarts);
+}
 /** A parameter file is a few lines; anything larger is refused before it is parsed. */
 const MAX_CONFIG_BYTES = 1 << 20;
 export const PARAM_NAMES = [

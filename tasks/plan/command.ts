@@ -8,6 +8,7 @@
  * own random stream).
  */
 import { usageError } from '../lib/errors.js';
+import { baselineRestarts } from '../lib/params.js';
 
 /** baseline: 1 for a random-data shard (`factorize --null`, folder null.k<k>.r<a>-<b>), else 0. */
 export type Shard = readonly [k: number, first: number, last: number, baseline: 0 | 1];
@@ -18,11 +19,6 @@ export function parsePerShard(text: string): number {
   const n = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
   if (!(n >= 1)) throw usageError(`--restarts-per-shard '${text}' must be a positive integer; e.g. --restarts-per-shard 10.`);
   return n;
-}
-
-/** Restarts per k of the random-data baseline that `run` and every workflow factorize. */
-export function baselineRestarts(nullRestarts: number, restarts: number): number {
-  return Math.min(nullRestarts, restarts);
 }
 
 /** Every k x every restart range, k ascending, ranges in order; then the baseline's. `ks` is already parsed (parseKs). */

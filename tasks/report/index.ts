@@ -30,6 +30,8 @@ import { silhouetteWidthsBy } from '../lib/metrics/silhouette.js';
 import { adjustedRandIndex } from '../lib/metrics/ari.js';
 import { averageLinkage } from '../lib/metrics/hclust.js';
 
+const orNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
+
 /** Largest n whose tree is drawn above the heatmap (3 (n - 1) segments in the SVG). */
 const MAX_DENDROGRAM_N = 1000;
 
@@ -147,7 +149,8 @@ export async function writeReport(input: ReportInput, outdir: string, opts: Writ
     metrics: rows.map((r) => ({ ...r })),
     null_restarts: Math.max(0, ...perK.map((p) => p.null_restarts ?? 0)),
     null_metrics: nulls.map((r) => ({ ...r })),
-    scores: rec.scores.map((x) => ({ k: x.k, score: x.score, ...x.gaps })),
+    // JSON has no NaN: a k without a baseline (consensus --allow-partial) or a metric has no gap.
+    scores: rec.scores.map((x) => ({ k: x.k, score: orNull(x.score), cophenetic: orNull(x.gaps.cophenetic), dispersion: orNull(x.gaps.dispersion), silhouette: orNull(x.gaps.silhouette) })),
     best_k_by_annotation: bestByAnnotation,
   };
 

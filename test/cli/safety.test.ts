@@ -290,6 +290,8 @@ describe('5. ordinary failures are clear errors, never "internal error"', () => 
       'a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\nks: [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n',
       2, /^error: bomb\.yaml: the value of 'b' is a nested structure/],
     ['both max-iter and max_iter in one YAML', ['run', '--input', 'a.gct', '--outdir', 'U', '--config', 'bomb.yaml'], 'max-iter: 10\nmax_iter: 20\n', 2, /^error: bomb\.yaml: 'max-iter' and 'max_iter' both set max_iter; keep one of them/],
+    ['consensus --null-restarts -1', ['consensus', '--shards', 'D/shards', '--outdir', 'C', '--null-restarts', '-1'], undefined, 2, /^error: --null-restarts '-1' must be a whole number from 0 to 100000 \(0: none\)/],
+    ['consensus --restarts 2.5', ['consensus', '--shards', 'D/shards', '--outdir', 'C', '--restarts', '2.5'], undefined, 2, /^error: --restarts '2\.5' must be a whole number from 1 to 100000/],
   ];
   it.each(usage)('%s', async (name, args, yaml, code, message) => {
     const dir = scratch(`usage-${usage.findIndex((r) => r[0] === name)}`);
@@ -390,6 +392,71 @@ describe('7. a run stopped by SIGTERM', () => {
     const again = await nmf(dir, ['run', '--input', 'a.gct', '--outdir', 'U', '--ks', '2', '--restarts', '2', ...FAST]);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).not.toMatch(/stale lock/);
+  });
+});
+
+describe('8. a missing random-data baseline shard is refused like a missing data shard (exit 4)', () => {
+  /** D plus the baseline: null.k2 in two shards (0-1, 2-3), null.k3 in one (0-3), as a workflow scatters them. */
+  let N: string;
+  beforeAll(async () => {
+    N = join(base, 'with-baseline');
+    cpSync(D, N, { recursive: true });
+    rmSync(join(N, 'consensus'), { recursive: true });
+    for (const [k, range] of [['2', '0-1'], ['2', '2-3'], ['3', '0-3']] as const) {
+      const r = await nmf(N, ['factorize', '--prep', 'preprocess', '--k', k, '--restarts', range, '--outdir', 'shards', '--null', ...FAST]);
+      expect(r.code, r.stderr).toBe(0);
+    }
+  }, 120_000);
+  const withBaseline = (name: string) => {
+    const dir = scratch(name);
+    cpSync(N, join(dir, 'N'), { recursive: true });
+    return dir;
+  };
+
+  const missing: [string, string[], string[], RegExp][] = [
+    ['one of two baseline shards of k=2, workflow flags', ['null.k2.r2-3'], ['--restarts', '4', '--null-restarts', '4'],
+      /^error: k=2: random-data baseline restarts 2-3 are missing from the shards; run factorize --null for them, or pass --allow-partial/],
+    ['the only baseline shard of k=3, workflow flags', ['null.k3.r0-3'], ['--restarts', '4', '--null-restarts', '4'],
+      /^error: k=3: random-data baseline restarts 0-3 are missing from the shards \(no null\.k3\.\* shard\); run factorize --null --k 3 --restarts 0-3/],
+    ['the only baseline shard of k=3, no --null-restarts (k=2 has a baseline)', ['null.k3.r0-3'], ['--restarts', '4'],
+      /^error: k=3: random-data baseline restarts 0-3 are missing from the shards \(no null\.k3\.\* shard\)/],
+    ['every baseline shard, --null-restarts 10 (min(10, --restarts 4) = 4 expected)', ['null.k2.r0-1', 'null.k2.r2-3', 'null.k3.r0-3'], ['--restarts', '4', '--null-restarts', '10'],
+      /^error: k=2: random-data baseline restarts 0-3 are missing from the shards \(no null\.k2\.\* shard\)/],
+  ];
+  it.each(missing)('%s', async (name, removed, flags, message) => {
+    const dir = withBaseline(`baseline-${missing.findIndex((r) => r[0] === name)}`);
+    for (const s of removed) rmSync(join(dir, 'N', 'shards', s), { recursive: true });
+    const before = tree(dir);
+    expectOneError(await nmf(dir, ['consensus', '--shards', 'N/shards', '--prep', 'N/preprocess', '--outdir', 'C', ...flags]), 4, message);
+    expect(tree(dir)).toEqual(before);
+  });
+
+  it('complete: the planned count is min(--null-restarts, --restarts); --null-restarts 0 leaves the baseline out, as a run without one', async () => {
+    const dir = withBaseline('baseline-complete');
+    const c = (out: string, flags: string[]) => nmf(dir, ['consensus', '--shards', 'N/shards', '--prep', 'N/preprocess', '--outdir', out, '--restarts', '4', ...flags]);
+    for (const [out, flags] of [['C4', ['--null-restarts', '4']], ['C10', ['--null-restarts', '10']], ['C0', ['--null-restarts', '0']]] as const) {
+      const r = await c(out, [...flags]);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const perK = (out: string) => JSON.parse(readFileSync(join(dir, out, 'consensus.json'), 'utf8')).per_k;
+    expect(perK('C4').map((p: { null_restarts: number }) => p.null_restarts)).toEqual([4, 4]);
+    expect(readFileSync(join(dir, 'C10', 'consensus.json'))).toEqual(readFileSync(join(dir, 'C4', 'consensus.json')));
+    // without the baseline: byte for byte the consensus of the data shards alone (D/consensus)
+    for (const f of ['consensus.json', 'metrics.tsv', 'membership.gct']) expect(readFileSync(join(dir, 'C0', f)), f).toEqual(readFileSync(join(D, 'consensus', f)));
+  });
+
+  it('--allow-partial merges a k without a baseline; report scores it null (JSON has no NaN) and says why', async () => {
+    const dir = withBaseline('baseline-partial');
+    rmSync(join(dir, 'N', 'shards', 'null.k3.r0-3'), { recursive: true });
+    const c = await nmf(dir, ['consensus', '--shards', 'N/shards', '--prep', 'N/preprocess', '--outdir', 'C', '--restarts', '4', '--null-restarts', '4', '--allow-partial']);
+    expect(c.code, c.stderr).toBe(0);
+    expect(c.stderr).toMatch(/k=3 has no random-data baseline shards \(--allow-partial\)/);
+    const r = await nmf(dir, ['report', '--consensus', 'C', '--outdir', 'R']);
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(readFileSync(join(dir, 'R', 'summary.json'), 'utf8'));
+    expect(s.scores.find((x: { k: number }) => x.k === 3)).toEqual({ k: 3, score: null, cophenetic: null, dispersion: null, silhouette: null });
+    expect(Number.isFinite(s.scores.find((x: { k: number }) => x.k === 2).score)).toBe(true);
+    expect(s.reasons.join(' ')).toMatch(/k=3 had no random-data baseline and was left out of the choice/);
   });
 });
 

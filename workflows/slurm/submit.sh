@@ -77,9 +77,10 @@ plan_args=(--restarts-per-shard "$per_shard")
 "${cli_words[@]}" plan "${plan_args[@]}" > "$outdir/slurm/shards.tsv" || { echo "submit.sh: nmf-consensus plan failed (see above)" >&2; exit 2; }
 n=$(wc -l < "$outdir/slurm/shards.tsv")
 restarts=$(awk -F'\t' '$4 == 0 && $3 + 1 > m { m = $3 + 1 } END { print m }' "$outdir/slurm/shards.tsv")
+null_restarts=$(awk -F'\t' '$4 == 1 && $3 + 1 > m { m = $3 + 1 } END { print m + 0 }' "$outdir/slurm/shards.tsv")
 array="0-$(( n - 1 ))${max_parallel:+%$max_parallel}"
 
-export NMF_CLI="$cli" NMF_OUTDIR="$outdir" NMF_INPUT="$(abspath "$input")" NMF_SHARDS="$outdir/slurm/shards.tsv" NMF_RESTARTS="$restarts"
+export NMF_CLI="$cli" NMF_OUTDIR="$outdir" NMF_INPUT="$(abspath "$input")" NMF_SHARDS="$outdir/slurm/shards.tsv" NMF_RESTARTS="$restarts" NMF_NULL_RESTARTS="$null_restarts"
 export NMF_CONFIG="${config:+$(abspath "$config")}" NMF_ANNOTATIONS="${annotations:+$(abspath "$annotations")}"
 export NMF_FEATURES_FILE="${features_file:+$(abspath "$features_file")}" NMF_PDF="$pdf" NMF_BACKEND="$backend"
 if (( gpu )); then mkdir -p "$outdir/slurm/cuda-cache"; export CUDA_CACHE_PATH="$outdir/slurm/cuda-cache"; fi

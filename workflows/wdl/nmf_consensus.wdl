@@ -121,6 +121,7 @@ workflow nmf_consensus {
       prep_tar = preprocess.prep_tar,
       shard_tars = shard_tar,
       restarts = restarts,
+      null_restarts = null_restarts,
       max_consensus_n = max_consensus_n,
       consensus_sample_n = consensus_sample_n,
       log_format = log_format,
@@ -480,6 +481,7 @@ task consensus {
     File prep_tar
     Array[File] shard_tars
     Int restarts
+    Int null_restarts
     Int max_consensus_n
     Int consensus_sample_n
     String log_format
@@ -504,6 +506,7 @@ task consensus {
       --prep preprocess \
       --shards shards \
       --restarts ~{restarts} \
+      --null-restarts ~{null_restarts} \
       --max-consensus-n ~{max_consensus_n} \
       --consensus-sample-n ~{consensus_sample_n} \
       --log-format ~{log_format} \
@@ -530,7 +533,7 @@ task consensus {
   }
 
   meta {
-    description: "nmf-consensus consensus: merge all shards (--restarts makes a missing shard an error), per-k metrics."
+    description: "nmf-consensus consensus: merge all shards (--restarts and --null-restarts make a missing shard of the data or of the random-data baseline an error), per-k metrics."
   }
 }
 

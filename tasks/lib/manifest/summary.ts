@@ -19,8 +19,8 @@ export interface Summary {
   null_restarts: number;
   /** The baseline's metrics, one row per k that has one. */
   null_metrics: MetricsRow[];
-  /** Per k the rule's score and the normalized gap of each metric. */
-  scores: { k: number; score: number; cophenetic: number; dispersion: number; silhouette: number }[];
+  /** Per k the rule's score and the normalized gap of each metric; null where there is none. */
+  scores: { k: number; score: number | null; cophenetic: number | null; dispersion: number | null; silhouette: number | null }[];
   /** Per annotation column, the k whose clusters match it best (adjusted Rand index). */
   best_k_by_annotation: Record<string, { k: number; ari: number }>;
 }

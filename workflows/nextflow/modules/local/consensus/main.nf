@@ -1,9 +1,10 @@
 /*
  * CONSENSUS: `nmf-consensus consensus`, one task gathering every shard of every k
- *   reads   preprocess/ (from PREPROCESS) and all shards/k<k>.r<a>-<b>/ (from FACTORIZE),
+ *   reads   preprocess/ (from PREPROCESS) and all shards/[null.]k<k>.r<a>-<b>/ (from FACTORIZE),
  *           staged side by side under shards/
  *   writes  consensus/  (consensus.k.<k>.gct, membership.gct, metrics.tsv, consensus.json, ...)
- * --restarts is the expected count per k, so a missing shard is an error (exit 4), not a gap.
+ * --restarts and --null-restarts are the planned counts per k, so a missing shard of the data or of
+ * the random-data baseline (null.k<k>.*) is an error (exit 4), not a gap.
  */
 process CONSENSUS {
     tag "${meta.id}"
@@ -29,6 +30,7 @@ process CONSENSUS {
         --prep ${prep} \\
         --shards shards \\
         --restarts ${params.restarts} \\
+        --null-restarts ${params.null_restarts} \\
         --max-consensus-n ${params.max_consensus_n} \\
         --consensus-sample-n ${params.consensus_sample_n} \\
         --log-format ${params.log_format} \\
