@@ -4,19 +4,13 @@
  * The bytes are hashed as they are read and checked against preprocess.json's matrix_sha256, so a
  * matrix swapped in after preprocess is refused (exit 4) without a second pass over the file.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, readSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { inputError } from '../lib/errors.js';
-import { checksumError } from '../lib/io/hash.js';
+import { checksumError, openForReading } from '../lib/io/hash.js';
 
 export function readMatrixShared(path: string, m: number, n: number, sha256: string): Float32Array {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw inputError(path, code === 'ENOENT' ? 'the file is missing from the preprocess folder' : `the file cannot be read (${code ?? 'error'})`, 'rerun preprocess (with --force if it says it is complete)');
-  }
+  const fd = openForReading(path, 'the file is missing from the preprocess folder', 'rerun preprocess (with --force if it says it is complete)');
   try {
     const head = Buffer.alloc(12);
     readSync(fd, head, 0, 12, 0);

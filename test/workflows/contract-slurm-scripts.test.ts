@@ -6,7 +6,7 @@
  * one-node Slurm with GPUs, is slurm.test.ts.
  */
 import { execa } from 'execa';
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANNOTATIONS, EXAMPLE, SLURM, TINY, cliOnPath, expectSameFolder, referenceRun, stageEnv, tempDir } from './helpers.js';
@@ -65,6 +65,18 @@ describe('Slurm scripts: command lines executed (stand-in sbatch), consensus equ
   it('the gathered consensus/ equals nmf-consensus run byte for byte, and the report was written', () => {
     expectSameFolder(join(out, 'consensus'), join(reference, 'consensus'));
     expect(readFileSync(join(out, 'report/report.html'), 'utf8')).toContain('ALL-B');
+  });
+
+  it('consensus gets the plan\'s counts, so a baseline shard lost before the gather is exit 4 naming it, not a smaller baseline', async () => {
+    const log = readdirSync(join(out, 'slurm/logs')).find((f) => f.startsWith('nmf-consensus-'))!;
+    expect(readFileSync(join(out, 'slurm/logs', log), 'utf8')).toMatch(/: 4 restarts per k, 4 of the random-data baseline\n/);
+    const lost = join(work, 'lost');
+    for (const d of ['preprocess', 'shards']) cpSync(join(out, d), join(lost, d), { recursive: true });
+    rmSync(join(lost, 'shards', 'null.k3.r2-3'), { recursive: true });
+    const r = await execa('bash', [join(SLURM, 'consensus.sbatch')], { env: stageEnv(cliOnPath(work), { NMF_OUTDIR: lost, NMF_RESTARTS: '4', NMF_NULL_RESTARTS: '4' }), reject: false });
+    expect(r.exitCode, r.stderr).toBe(4);
+    expect(r.stderr).toMatch(/error: k=3: random-data baseline restarts 2-3 are missing from the shards; run factorize --null for them/);
+    expect(readdirSync(lost).sort()).toEqual(['preprocess', 'shards']);
   });
 
   it('each script runs its own subcommand', () => {

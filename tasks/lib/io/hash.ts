@@ -13,15 +13,19 @@ export function sha256Bytes(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** Lower-case hex SHA-256 of the file at `path` (from byte `start` on). */
-export function sha256File(path: string, start = 0): string {
-  let fd: number;
+/** Open `path` for reading, or exit 3 naming it: `missing` says what its absence means, `fix` what to do. */
+export function openForReading(path: string, missing = 'the file does not exist', fix = 'check the path and its permissions'): number {
   try {
-    fd = openSync(path, 'r');
+    return openSync(path, 'r');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw inputError(path, code === 'ENOENT' ? 'the file does not exist' : `the file cannot be read (${code ?? 'error'})`, 'check the path and its permissions');
+    throw inputError(path, code === 'ENOENT' ? missing : `the file cannot be read (${code ?? 'error'})`, fix);
   }
+}
+
+/** Lower-case hex SHA-256 of the file at `path` (from byte `start` on). */
+export function sha256File(path: string, start = 0): string {
+  const fd = openForReading(path);
   try {
     const hash = createHash('sha256');
     const buf = Buffer.allocUnsafe(CHUNK);

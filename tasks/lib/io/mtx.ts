@@ -12,12 +12,13 @@
  * Locations: an MTX cell has no line of its own, so `source.rowLines`/`colColumns` hold the 1-based
  * MTX row and column indices and `cellLocation` says "PATH row R, column C" (the `R C value` entry).
  */
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, readSync, statSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { constants as bufferConstants } from 'node:buffer';
 import { gunzipSync } from 'node:zlib';
 import { inputError } from '../errors.js';
+import { openForReading } from './hash.js';
 import { LineReader, classifyBadCell, loadTextBytes, parseNumber, quoteText, type ReadMatrix } from './text.js';
 
 /** Largest dense matrix we allocate (elements): typed arrays and indices stay within int32. */
@@ -200,13 +201,7 @@ function forEachLine(
   path: string,
   onLine: (buf: Buffer, start: number, stop: number, lineNo: number, unterminated: boolean) => boolean | void,
 ): void {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw inputError(path, `the file cannot be read (${code ?? 'error'})`, 'check the path and its permissions');
-  }
+  const fd = openForReading(path);
   let lineNo = 0;
   let carry: Buffer | null = null;
   /** Feed one chunk; returns false when onLine asked to stop. */
