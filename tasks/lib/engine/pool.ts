@@ -16,7 +16,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { packageRoot } from '../paths.js';
-import { abortBarrier, CHUNK_ROWS, LANES, slotFloats, type LaneParams, type LanePart } from './fused/lanes.js';
+import { abortBarrier, CHUNK_ROWS, LANES, slotFloats, type LaneItem, type LaneParams, type LanePart } from './fused/lanes.js';
+import { laneRanks } from './fused/plan.js';
 import { evaluateFit } from './objective.js';
 import type { RankJob, RestartResult } from './types.js';
 
@@ -43,7 +44,8 @@ export interface WorkerInput {
   params: LaneParams;
   blockRows: number | null;
   chunkRows?: number;
-  ranks: { k: number; restarts: number[]; capacity: number; initial: number }[];
+  /** The lane drivers in order (fused/plan.ts): a k and its restarts, or a mixed group of smaller k. */
+  ranks: { k: number; items: LaneItem[]; capacity: number; initial: number }[];
   /** Int32 per rank: the next unclaimed index into its restarts. */
   counters: SharedArrayBuffer;
   /** Row split: this worker's part and the shared control / chunk-sum buffers. */
@@ -101,10 +103,10 @@ export async function runPool(
   const A = sharedMatrix(task.A);
   const N = poolSize(task, workers);
   const splitRows = task.splitRows === true;
-  const ranks = [...task.ranks].sort((a, b) => b.k - a.k).map((r) => {
+  const ranks = laneRanks(task.ranks, !splitRows).map((r) => {
     // Each thread starts with its share of a rank's restarts, so the first thread does not claim them all.
-    const share = splitRows ? r.restarts.length : initialShare(r.restarts.length, N);
-    return { k: r.k, restarts: [...r.restarts], capacity: Math.max(LANES, Math.ceil(share / LANES) * LANES), initial: share };
+    const share = splitRows ? r.items.length : initialShare(r.items.length, N);
+    return { k: r.k, items: r.items, capacity: Math.max(LANES, Math.ceil(share / LANES) * LANES), initial: share };
   });
   const counters = new SharedArrayBuffer(4 * ranks.length);
   const script = workerScript();

@@ -16,7 +16,7 @@ function main(): void {
   const split = input.rows;
   const kernel = new Kernel();
   input.ranks.forEach((rank, i) => {
-    const R = rank.restarts.length;
+    const R = rank.items.length;
     // Nothing left to claim in this rank: go on to the next one.
     if (!split && Atomics.load(counters, i) >= R) return;
     let local = 0;
@@ -40,7 +40,7 @@ function main(): void {
       // Row split: every part runs every restart, in the same order (its own counter).
       claim: () => {
         const j = split ? local++ : take();
-        return j < R ? rank.restarts[j]! : null;
+        return j < R ? rank.items[j]! : null;
       },
       ...(split
         ? {
@@ -49,7 +49,8 @@ function main(): void {
         }
         : {}),
       ...(input.chunkRows !== undefined ? { chunkRows: input.chunkRows } : {}),
-      onResult: (r) => post({ type: 'result', k, result: r }, [r.W.buffer as ArrayBuffer, r.H.buffer as ArrayBuffer, r.labels.buffer as ArrayBuffer]),
+      // A mixed group's restarts are of several k: each result goes back under its own.
+      onResult: ({ k: rk, ...r }) => post({ type: 'result', k: rk, result: r }, [r.W.buffer as ArrayBuffer, r.H.buffer as ArrayBuffer, r.labels.buffer as ArrayBuffer]),
       onCheck: (pass, running) => post({ type: 'check', k, running, pass }),
     });
   });

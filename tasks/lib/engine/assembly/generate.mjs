@@ -21,7 +21,6 @@ function brunetRows${K}(A: usize, rows: i32, n: i32, W: usize, Hw: usize, Ha: us
   const epsv = f32x4.splat(eps);
   const tiny = f32x4.splat(TINY);
   const upd = v128.load(masks);
-  const clp = v128.load(masks, 16);
   const nb = <usize>n << 4;
 ${r(K, (c) => `  const r${c} = v128.load(rs, ${c * 16});`)}
 ${r(K, (c) => `  const h${c} = Hw + ${c} * nb;`)}
@@ -38,7 +37,7 @@ ${r(K, (c) => `      const x${c} = v128.load(h${c} + j);`)}
 ${r(K, (c) => `      s${c} = f32x4.add(s${c}, f32x4.mul(qq, x${c}));`)}
     }
 ${r(K, (c) => `    let u${c} = v128.bitselect(f32x4.div(f32x4.mul(w${c}, s${c}), r${c}), w${c}, upd);
-    u${c} = v128.bitselect(f32x4.max(u${c}, tiny), u${c}, clp);
+    u${c} = v128.bitselect(f32x4.max(u${c}, tiny), u${c}, v128.load(masks, ${16 + c * 16}));
     v128.store(w, u${c}, ${c * 16});`)}
     if (acc) {
 ${r(K, (c) => `      v128.store(colW, f32x4.add(v128.load(colW, ${c * 16}), u${c}), ${c * 16});`)}

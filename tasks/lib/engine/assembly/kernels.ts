@@ -16,7 +16,10 @@
 //   rs    k v               brunet: rowSums(H) + eps
 //   HHt   k x k v            lee: H H^T
 //   q     max(n, 2k) v      scratch (the lee row-pair kernels keep two rows' A H^T there)
-//   masks 2 v               lane masks: [0] = lane updates W in this pass, [1] = lane clamps W (check)
+//   masks 1+k v             lane masks: [0] = lane updates W in this pass, [1 + c] = lane clamps
+//                           component c of W and H (a check); per component, so that a restart of a
+//                           smaller k can ride in a group of this k with its extra components held
+//                           at exactly 0 (fused/lanes.ts, mixed groups)
 // Arithmetic mirrors tasks/lib/engine/updates/{brunet,lee}.ts operation by operation (x * num / den,
 // eps added to denominators); only the summation order differs from the tfjs ops path.
 
@@ -135,7 +138,6 @@ export function brunetRows(
   const epsv = f32x4.splat(eps);
   const tiny = f32x4.splat(TINY);
   const upd = v128.load(masks);
-  const clp = v128.load(masks, 16);
   const rowBytes = <usize>k << 4;
   for (let i = 0; i < rows; i++) {
     const a = A + ((<usize>i * <usize>n) << 2);
@@ -148,7 +150,7 @@ export function brunetRows(
       const old = v128.load(w + off);
       let x = f32x4.div(f32x4.mul(old, v128.load(wnew + off)), v128.load(rs + off));
       x = v128.bitselect(x, old, upd);
-      x = v128.bitselect(f32x4.max(x, tiny), x, clp);
+      x = v128.bitselect(f32x4.max(x, tiny), x, v128.load(masks + 16 + off));
       v128.store(w + off, x);
       if (acc) v128.store(colW + off, f32x4.add(v128.load(colW + off), x));
     }
@@ -185,7 +187,7 @@ export function rowSumsPlusEps(H: usize, rs: usize, n: i32, k: i32, eps: f32): v
   }
 }
 
-/** dst = src, with max(., tiny) in the lanes of the clamp mask (a v at `mask`); `count` v. */
+/** dst = src, with max(., tiny) in the lanes of the clamp mask (a v at `mask`); `count` v (one row of H per call: masks are per component). */
 export function copyClamp(src: usize, dst: usize, count: i32, mask: usize): void {
   const tiny = f32x4.splat(TINY);
   const clp = v128.load(mask);
@@ -324,8 +326,8 @@ export function addTo(dst: usize, src: usize, count: i32): void {
  * Lee rescale after a pass, in three steps so that threads owning different rows of W can each do
  * their rows: leeScale turns colW into s = colW + eps in the lanes of masks[0] (1 elsewhere);
  * leeRescaleRows divides rows of W by s; leeRescaleH multiplies H's rows by s and scales the sums
- * gathered with the unscaled W (num /= s, WtW /= s s). In the lanes of masks[1] W and H are then
- * clamped up to tiny.
+ * gathered with the unscaled W (num /= s, WtW /= s s). In the lanes of masks[1 + c] component c of
+ * W and H is then clamped up to tiny.
  */
 export function leeScale(colW: usize, k: i32, eps: f32, masks: usize): void {
   const epsv = f32x4.splat(eps);
@@ -340,13 +342,12 @@ export function leeScale(colW: usize, k: i32, eps: f32, masks: usize): void {
 export function leeRescaleRows(W: usize, rows: i32, colW: usize, k: i32, masks: usize): void {
   const tiny = f32x4.splat(TINY);
   const upd = v128.load(masks);
-  const clp = v128.load(masks, 16);
   for (let i = 0; i < rows; i++) {
     const w = W + ((<usize>i * <usize>k) << 4);
     for (let c = 0; c < k; c++) {
       const off = <usize>c << 4;
       const x = v128.bitselect(f32x4.div(v128.load(w + off), v128.load(colW + off)), v128.load(w + off), upd);
-      v128.store(w + off, v128.bitselect(f32x4.max(x, tiny), x, clp));
+      v128.store(w + off, v128.bitselect(f32x4.max(x, tiny), x, v128.load(masks + 16 + off)));
     }
   }
 }
@@ -354,9 +355,9 @@ export function leeRescaleRows(W: usize, rows: i32, colW: usize, k: i32, masks: 
 export function leeRescaleH(H: usize, num: usize, WtW: usize, colW: usize, n: i32, k: i32, masks: usize, acc: i32): void {
   const tiny = f32x4.splat(TINY);
   const upd = v128.load(masks);
-  const clp = v128.load(masks, 16);
   const nb = <usize>n << 4;
   for (let c = 0; c < k; c++) {
+    const clp = v128.load(masks + 16 + (<usize>c << 4));
     const s = v128.load(colW + (<usize>c << 4));
     const h = H + <usize>c * nb;
     const p = num + <usize>c * nb;

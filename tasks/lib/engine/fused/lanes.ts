@@ -36,8 +36,19 @@ export interface LaneParams extends StopParams {
   eps: number;
 }
 
-/** A finished restart: the engine's RestartResult. */
-export type LaneResult = RestartResult;
+/**
+ * A restart to run and its k. A driver of k = K runs restarts of any k <= K: a smaller one rides in
+ * its lane with components k..K-1 of W and H held at exactly 0 (never updated away from 0, never
+ * clamped), so every sum it takes gains only trailing +0 terms and its numbers are those of a driver
+ * of its own k, byte for byte (tested). That lets the last restarts of several k share one group.
+ */
+export interface LaneItem {
+  k: number;
+  restart: number;
+}
+
+/** A finished restart: the engine's RestartResult and its k. */
+export type LaneResult = RestartResult & { k: number };
 
 /** Row split: this thread's part of the rows, and the shared memory where chunk sums meet. */
 export interface RowSplit {
@@ -75,8 +86,8 @@ export interface LaneJob {
   capacity: number;
   /** Restarts to take before the first iteration (at most capacity). */
   initial: number;
-  /** The next restart to run, or null when there is none left. */
-  claim(): number | null;
+  /** The next restart to run (k at most this driver's k), or null when there is none left. */
+  claim(): LaneItem | null;
   onResult(r: LaneResult): void;
   /** Row split only: replaces onResult (the caller assembles W from the parts). */
   onPart?(p: LanePart): void;
@@ -98,6 +109,8 @@ type Phase = 'empty' | 'new' | 'run';
 interface Lane {
   phase: Phase;
   restart: number;
+  /** The restart's own k (this driver's k for an empty lane). */
+  k: number;
   iter: number;
   stop: ConnectivityStop | null;
 }
@@ -114,9 +127,9 @@ interface Group extends Sums {
   Ha: number;
   part: Sums; // one chunk's sums (when there is more than one chunk)
   rs: number; // brunet rs (k v) / lee HHt (k*k v)
-  masks: number; // [upd, clamp]
+  masks: number; // [upd, clamp of component 0, ..., clamp of component k-1]
   hmask: number;
-  cmask: number;
+  cmask: number; // k v: clamp of each row of H (brunet's copy Ha)
   lanes: Lane[];
 }
 
@@ -170,10 +183,10 @@ export function runLanes(job: LaneJob): void {
       Ha: lee ? 0 : K.alloc(k * n * V),
       part: chunks > 1 ? sums() : total,
       rs: K.alloc(k * k * V),
-      masks: K.alloc(2 * V),
+      masks: K.alloc((1 + k) * V),
       hmask: K.alloc(V),
-      cmask: K.alloc(V),
-      lanes: Array.from({ length: LANES }, () => ({ phase: 'empty' as Phase, restart: -1, iter: 0, stop: null })),
+      cmask: K.alloc(k * V),
+      lanes: Array.from({ length: LANES }, () => ({ phase: 'empty' as Phase, restart: -1, k, iter: 0, stop: null })),
     });
   }
   const q = K.alloc(Math.max(n, 2 * k) * V); // scratch: n v, or two rows' sums in the lee kernels
@@ -182,11 +195,14 @@ export function runLanes(job: LaneJob): void {
   const u32 = () => new Uint32Array(x.memory.buffer);
   const SLOT = slotFloats(n, k);
 
-  const fillLane = (g: Group, l: number, W: Float32Array | number, H: Float32Array | number) => {
+  /** Lane l's factors: W m x kl and H kl x n (or constants), components kl..k-1 set to 0. */
+  const fillLane = (g: Group, l: number, W: Float32Array | number, H: Float32Array | number, kl: number) => {
     const w = K.f32(g.W, m * k * LANES);
-    for (let i = 0; i < m * k; i++) w[i * LANES + l] = typeof W === 'number' ? W : W[i]!;
+    for (let i = 0; i < m; i++) {
+      for (let c = 0; c < k; c++) w[(i * k + c) * LANES + l] = c >= kl ? 0 : typeof W === 'number' ? W : W[i * kl + c]!;
+    }
     const h = K.f32(g.H, k * n * LANES);
-    for (let i = 0; i < k * n; i++) h[i * LANES + l] = typeof H === 'number' ? H : H[i]!;
+    for (let i = 0; i < k * n; i++) h[i * LANES + l] = i >= kl * n ? 0 : typeof H === 'number' ? H : H[i]!;
   };
   const readLane = (ptr: number, from: number, count: number, l: number): Float32Array => {
     const src = K.f32(ptr + from * LANES * 4, count * LANES);
@@ -194,13 +210,21 @@ export function runLanes(job: LaneJob): void {
     for (let i = 0; i < count; i++) out[i] = src[i * LANES + l]!;
     return out;
   };
+  /** Rows r0..r1-1 of lane l's W, its first kl components. */
+  const readW = (g: Group, r0: number, r1: number, kl: number, l: number): Float32Array => {
+    const src = K.f32(g.W, m * k * LANES);
+    const out = new Float32Array((r1 - r0) * kl);
+    for (let i = r0; i < r1; i++) for (let c = 0; c < kl; c++) out[(i - r0) * kl + c] = src[(i * k + c) * LANES + l]!;
+    return out;
+  };
   const labelsOf = (g: Group, l: number): Uint16Array => {
     const h = K.f32(g.H, k * n * LANES);
+    const kl = g.lanes[l]!.k;
     const out = new Uint16Array(n);
     for (let j = 0; j < n; j++) {
       let best = 0;
       let bestV = h[j * LANES + l]!;
-      for (let c = 1; c < k; c++) {
+      for (let c = 1; c < kl; c++) {
         const v = h[(c * n + j) * LANES + l]!;
         if (v > bestV) {
           best = c;
@@ -212,15 +236,16 @@ export function runLanes(job: LaneJob): void {
     return out;
   };
 
-  const start = (g: Group, l: number, restart: number) => {
-    const init = initialFactors(params.seed, k, restart, m, n, job.meanA);
-    fillLane(g, l, init.W, init.H);
-    g.lanes[l] = { phase: 'new', restart, iter: 0, stop: new ConnectivityStop(params) };
+  const start = (g: Group, l: number, item: LaneItem) => {
+    if (item.k > k || item.k < 1) throw new Error(`a driver of k = ${k} cannot run a restart of k = ${item.k}`);
+    const init = initialFactors(params.seed, item.k, item.restart, m, n, job.meanA);
+    fillLane(g, l, init.W, init.H, item.k);
+    g.lanes[l] = { phase: 'new', restart: item.restart, k: item.k, iter: 0, stop: new ConnectivityStop(params) };
   };
   // An empty lane computes on constant factors under zero masks: harmless, no NaN or subnormals.
   const clear = (g: Group, l: number) => {
-    fillLane(g, l, 1, 1);
-    g.lanes[l] = { phase: 'empty', restart: -1, iter: 0, stop: null };
+    fillLane(g, l, 1, 1, k);
+    g.lanes[l] = { phase: 'empty', restart: -1, k, iter: 0, stop: null };
   };
   for (const g of groups) for (let l = 0; l < LANES; l++) clear(g, l);
 
@@ -313,8 +338,12 @@ export function runLanes(job: LaneJob): void {
       const running = (a: Lane) => a.phase === 'run';
       setMask(g.hmask, running, L);
       setMask(g.masks, running, L);
-      setMask(g.masks + V, (a) => running(a) && isCheck(a.iter + 1), L);
-      setMask(g.cmask, (a) => running(a) && isCheck(a.iter + 1), L);
+      // Clamps per component: a restart of a smaller k keeps its extra components at exactly 0.
+      for (let c = 0; c < k; c++) {
+        const clamps = (a: Lane) => running(a) && isCheck(a.iter + 1) && c < a.k;
+        setMask(g.masks + (1 + c) * V, clamps, L);
+        setMask(g.cmask + c * V, clamps, L);
+      }
       accOf.set(g, L.some((a) => a.phase === 'new' || (running(a) && a.iter + 1 < params.maxIter)) ? 1 : 0);
       if (lee) {
         x.leeH(g.H, g.num, g.WtW, tmp, n, k, eps, g.hmask);
@@ -322,7 +351,7 @@ export function runLanes(job: LaneJob): void {
       } else {
         x.brunetH(g.H, g.num, g.colW, n, k, eps, g.hmask);
         x.rowSumsPlusEps(g.H, g.rs, n, k, eps);
-        x.copyClamp(g.H, g.Ha, k * n, g.cmask);
+        for (let c = 0; c < k; c++) x.copyClamp(g.H + c * n * V, g.Ha + c * n * V, n, g.cmask + c * V);
       }
       zeroSums(g);
     }
@@ -385,22 +414,23 @@ export function runLanes(job: LaneJob): void {
         if (a.iter % params.checkEvery === 0) converged = a.stop!.update(labelsOf(g, l));
         if (converged || a.iter >= params.maxIter) {
           const labels = labelsOf(g, l);
+          const kl = a.k;
           if (split) {
-            const W = new Float32Array(myRanges.reduce((s, [a0, a1]) => s + (a1 - a0) * k, 0));
+            const W = new Float32Array(myRanges.reduce((s, [a0, a1]) => s + (a1 - a0) * kl, 0));
             let off = 0;
             for (const [a0, a1] of myRanges) {
-              W.set(readLane(g.W, a0 * k, (a1 - a0) * k, l), off);
-              off += (a1 - a0) * k;
+              W.set(readW(g, a0, a1, kl, l), off);
+              off += (a1 - a0) * kl;
             }
             job.onPart!({
               restart: a.restart, part: split.part, iterations: a.iter, converged, labels,
-              H: split.part === 0 ? readLane(g.H, 0, k * n, l) : null, ranges: myRanges, W,
+              H: split.part === 0 ? readLane(g.H, 0, kl * n, l) : null, ranges: myRanges, W,
             });
           } else {
-            const W = readLane(g.W, 0, m * k, l);
-            const H = readLane(g.H, 0, k * n, l);
-            const fit = evaluateFit(params.algorithm, job.A, W, H, m, n, k);
-            job.onResult({ restart: a.restart, labels, iterations: a.iter, converged, objective: fit.objective, relError: fit.relError, W, H });
+            const W = readW(g, 0, m, kl, l);
+            const H = readLane(g.H, 0, kl * n, l);
+            const fit = evaluateFit(params.algorithm, job.A, W, H, m, n, kl);
+            job.onResult({ k: kl, restart: a.restart, labels, iterations: a.iter, converged, objective: fit.objective, relError: fit.relError, W, H });
           }
           clear(g, l);
         }

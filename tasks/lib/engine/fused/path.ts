@@ -9,6 +9,7 @@ import { runPool } from '../pool.js';
 import { DEFAULT_EPS, type EngineJob } from '../types.js';
 import { CHUNK_ROWS, LANES, runLanes } from './lanes.js';
 import { Kernel } from './kernel.js';
+import { laneRanks } from './plan.js';
 
 /** Largest block of A the fused kernels copy at once: bigger blocks gain nothing (rows are independent). */
 export const FUSED_BLOCK_MB = 16;
@@ -33,12 +34,12 @@ async function runFused(job: EngineJob): Promise<void> {
   };
   if (workers === 1) {
     const kernel = new Kernel();
-    for (const { k, restarts } of job.ranks) {
+    for (const { k, items } of laneRanks(job.ranks, true)) {
       let next = 0;
       runLanes({
-        A, m, n, k, meanA, params: lp, blockRows: job.blockRows, capacity: restarts.length, initial: restarts.length, kernel, ...chunkRows,
-        claim: () => (next < restarts.length ? restarts[next++]! : null),
-        onResult: (r) => onResult(k, r),
+        A, m, n, k, meanA, params: lp, blockRows: job.blockRows, capacity: items.length, initial: items.length, kernel, ...chunkRows,
+        claim: () => (next < items.length ? items[next++]! : null),
+        onResult: ({ k: rk, ...r }) => onResult(rk, r),
         onCheck: (p) => progress(k, p),
       });
     }
