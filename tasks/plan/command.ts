@@ -21,9 +21,16 @@ export function parsePerShard(text: string): number {
   return n;
 }
 
+/** Most shards in a plan: far more tasks than any scheduler takes in one workflow (Slurm's default array limit is 1001). */
+export const MAX_SHARDS = 100_000;
+
 /** Every k x every restart range, k ascending, ranges in order; then the baseline's. `ks` is already parsed (parseKs). */
 export function planShards(ks: readonly number[], restarts: number, perShard: number, nullRestarts = 0): Shard[] {
   if (!Number.isInteger(perShard) || perShard < 1) throw usageError(`--restarts-per-shard ${perShard} must be a positive integer.`);
+  const count = ks.length * (Math.ceil(restarts / perShard) + Math.ceil(baselineRestarts(nullRestarts, restarts) / perShard));
+  if (count > MAX_SHARDS) {
+    throw usageError(`--ks, --restarts, --null-restarts and --restarts-per-shard ${perShard} make ${count} shards, more than ${MAX_SHARDS} tasks; raise --restarts-per-shard or test fewer ranks.`);
+  }
   const shards: Shard[] = [];
   const cut = (count: number, baseline: 0 | 1) => {
     for (const k of ks) {
