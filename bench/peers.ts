@@ -101,62 +101,48 @@ async function w2Npy(tmp: string, p: Params): Promise<string> {
   return npy;
 }
 
-/** Run a W2 python peer script (same arguments for both) with OpenBLAS free to pick its native kernel. */
-async function w2Python(label: string, script: string, tmp: string, p: Params) {
-  if (!existsSync(PYTHON3)) throw new Error(`${PYTHON3} not found: apt-get install python3-sklearn`);
-  const npy = await w2Npy(tmp, p);
-  const out = join(tmp, 'peer.json');
-  const env = { ...process.env };
-  delete env['OPENBLAS_CORETYPE'];
-  delete env['OPENBLAS_L2_SIZE'];
-  const t = await runTimed(label, PYTHON3, [join(ROOT, 'bench', 'peers', script), npy, str(p, 'ks'), String(num(p, 'restarts')), String(num(p, 'max_iter')), out], tmp, env);
-  const r = JSON.parse(readFileSync(out, 'utf8')) as { fit_s: number; iterations: number; dtype: string; blas: { internal_api?: string; num_threads?: number; architecture?: string }[]; sklearn?: string; numpy?: string };
-  const blas = r.blas.map((b) => `${b.internal_api ?? '?'} ${b.num_threads ?? '?'} threads ${b.architecture ?? ''}`.trim()).join('; ') || 'BLAS unknown';
-  return { t, r, blas };
+/**
+ * A W2 python peer: runs its script (same arguments for both) with OpenBLAS free to pick its native
+ * kernel, on the W2 matrix. `fitOnly`: ms per restart-iteration from the fit time alone (the floor:
+ * the arithmetic, without python start-up and np.load) instead of the whole process.
+ */
+function w2PythonPeer(name: string, script: string, description: string, library: 'sklearn' | 'numpy', fitOnly: boolean): Peer {
+  return {
+    name,
+    workloads: ['w2-ours', 'w2-ours-r5'],
+    description,
+    run: (p: Params) =>
+      withTmp(async (tmp) => {
+        if (!existsSync(PYTHON3)) throw new Error(`${PYTHON3} not found: apt-get install python3-sklearn`);
+        const npy = await w2Npy(tmp, p);
+        const out = join(tmp, 'peer.json');
+        const env = { ...process.env };
+        delete env['OPENBLAS_CORETYPE'];
+        delete env['OPENBLAS_L2_SIZE'];
+        const t = await runTimed(name, PYTHON3, [join(ROOT, 'bench', 'peers', script), npy, str(p, 'ks'), String(num(p, 'restarts')), String(num(p, 'max_iter')), out], tmp, env);
+        const r = JSON.parse(readFileSync(out, 'utf8')) as { fit_s: number; iterations: number; dtype: string; blas: { internal_api?: string; num_threads?: number; architecture?: string }[]; sklearn?: string; numpy?: string };
+        const blas = r.blas.map((b) => `${b.internal_api ?? '?'} ${b.num_threads ?? '?'} threads ${b.architecture ?? ''}`.trim()).join('; ') || 'BLAS unknown';
+        return {
+          wall_s: t.seconds,
+          iterations: r.iterations,
+          per_iteration_ms: round(((fitOnly ? r.fit_s : t.seconds) * 1000) / r.iterations, 4),
+          backend: `${library === 'sklearn' ? 'scikit-learn' : 'numpy'} ${r[library] ?? '?'} (${blas})`,
+          peak_rss_mb: t.peakMb,
+          rss_source: 'GNU time %M of python3',
+          cases: [{ fit_s: round(r.fit_s, 2), dtype: r.dtype, restart_iterations: r.iterations }],
+          notes: t.notes,
+        } satisfies Outcome;
+      }),
+  };
 }
 
-const W2_WORKLOADS = ['w2-ours', 'w2-ours-r5'];
+const sklearnMu = w2PythonPeer('sklearn-mu', 'sklearn_nmf.py',
+  "scikit-learn NMF(solver='mu', beta_loss='frobenius', init='random', tol=0, max_iter) per k and restart on the same float32 matrix; wall_s = the python3 process (imports, np.load, all fits)",
+  'sklearn', false);
 
-const sklearnMu: Peer = {
-  name: 'sklearn-mu',
-  workloads: W2_WORKLOADS,
-  description: "scikit-learn NMF(solver='mu', beta_loss='frobenius', init='random', tol=0, max_iter) per k and restart on the same float32 matrix; wall_s = the python3 process (imports, np.load, all fits)",
-  run: (p: Params) =>
-    withTmp(async (tmp) => {
-      const { t, r, blas } = await w2Python('sklearn-mu', 'sklearn_nmf.py', tmp, p);
-      return {
-        wall_s: t.seconds,
-        iterations: r.iterations,
-        per_iteration_ms: round((t.seconds * 1000) / r.iterations, 4),
-        backend: `scikit-learn ${r.sklearn ?? '?'} (${blas})`,
-        peak_rss_mb: t.peakMb,
-        rss_source: 'GNU time %M of python3',
-        cases: [{ fit_s: round(r.fit_s, 2), dtype: r.dtype, restart_iterations: r.iterations }],
-        notes: t.notes,
-      } satisfies Outcome;
-    }),
-};
-
-const numpyFloor: Peer = {
-  name: 'numpy-floor',
-  workloads: W2_WORKLOADS,
-  description: 'the same Lee fits as one batched float32 GEMM per step in numpy/OpenBLAS (restarts of a k stacked: W^T A and A H^T one sgemm each); per_iteration_ms = fit time (not the process) / restart-iterations',
-  run: (p: Params) =>
-    withTmp(async (tmp) => {
-      const { t, r, blas } = await w2Python('numpy-floor', 'numpy_floor.py', tmp, p);
-      return {
-        wall_s: t.seconds,
-        iterations: r.iterations,
-        // The floor is the arithmetic alone: fit time, without python start-up and np.load.
-        per_iteration_ms: round((r.fit_s * 1000) / r.iterations, 4),
-        backend: `numpy ${r.numpy ?? '?'} (${blas})`,
-        peak_rss_mb: t.peakMb,
-        rss_source: 'GNU time %M of python3',
-        cases: [{ fit_s: round(r.fit_s, 2), dtype: r.dtype, restart_iterations: r.iterations }],
-        notes: t.notes,
-      } satisfies Outcome;
-    }),
-};
+const numpyFloor = w2PythonPeer('numpy-floor', 'numpy_floor.py',
+  'the same Lee fits as one batched float32 GEMM per step in numpy/OpenBLAS (restarts of a k stacked: W^T A and A H^T one sgemm each); per_iteration_ms = fit time (not the process) / restart-iterations',
+  'numpy', true);
 
 export const PEERS: readonly Peer[] = [rNmf, sklearnMu, numpyFloor];
 
