@@ -6,7 +6,7 @@
  * its shard.json records before it is used. Violations exit 4.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { shardError } from '../lib/errors.js';
 import { log } from '../lib/log.js';
 import { baselineRestarts } from '../lib/params.js';
@@ -42,7 +42,9 @@ export function findShards(paths: readonly string[]): LoadedShard[] {
     }
   }
   if (dirs.length === 0) throw shardError(`no shards found in ${paths.join(', ')}; run factorize first (each shard is a folder with shard.json).`);
-  return dirs.map((dir) => ({ dir, manifest: readShardManifest(dir) }));
+  // A folder given twice (--shards D/shards D/shards/k2.r0-9) is one shard, not an overlap.
+  const seen = new Set<string>();
+  return dirs.filter((d) => !seen.has(resolve(d)) && seen.add(resolve(d))).map((dir) => ({ dir, manifest: readShardManifest(dir) }));
 }
 
 const IDENTITY_FIELDS = ['matrix_sha256', 'algorithm', 'seed', 'backend'] as const;

@@ -302,6 +302,13 @@ describe('5. ordinary failures are clear errors, never "internal error"', () => 
     expect(tree(dir)).toEqual(before);
   });
 
+  it('a shard folder given twice to consensus (in its folder and by itself) is one shard, not an overlap', async () => {
+    const dir = scratch('shard-twice');
+    const r = await nmf(dir, ['consensus', '--shards', 'D/shards', 'D/shards/k2.r0-3', '--outdir', 'C', '--restarts', '4']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'C', 'consensus.json'))).toEqual(readFileSync(join(D, 'consensus', 'consensus.json')));
+  });
+
   it('a one-line gzip bomb (80 MiB of one line, 80 KB gzipped) stops at the line bound', async () => {
     const dir = scratch('gzip-bomb');
     writeFileSync(join(dir, 'bomb.gct.gz'), gzipSync(Buffer.concat([Buffer.from('#1.2\n'), Buffer.alloc(80 * 2 ** 20, 'a')]), { level: 9 }));
