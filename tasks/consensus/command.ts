@@ -1,6 +1,7 @@
 /**
- * The `consensus` stage: all shards of all k -> consensus.k.<k>.gct (when n <= max_consensus_n),
- * membership.gct (samples x k), metrics.tsv and consensus.json, written to a temporary folder and
+ * The `consensus` stage: all shards of all k, and of the random-data baseline (null.k<k>.*) ->
+ * consensus.k.<k>.gct (when n <= max_consensus_n), membership.gct (samples x k), metrics.tsv (with
+ * the baseline's null_* columns), metagenes.k<k>.tsv and consensus.json, written to a temporary folder and
  * renamed into --outdir when complete. The outputs depend only on the shards' contents (never on
  * how restarts were split into shards or the order they are given in), so they are byte-identical
  * for any layout: no clock time is written.

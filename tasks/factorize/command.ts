@@ -1,5 +1,6 @@
 /**
- * The `factorize` stage: one k, a restart range a..b, one shard folder `k<k>.r<a>-<b>/` with
+ * The `factorize` stage: one k (run: every k on one worker pool, runFactorizeRanks), a restart range
+ * a..b, one shard folder `k<k>.r<a>-<b>/` per k with
  * shard.json, labels.bin (restart-major labels), W.npy (every restart's W, R x m x k, for factor
  * stability) and best_W.npy / best_H.npy (lowest objective in the shard). A restart's result depends
  * only on (input, parameters, seed, k, r, backend), so any split of the restarts into shards gives

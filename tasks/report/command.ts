@@ -50,11 +50,6 @@ export function readAnnotationColumns(path: string): { name: string; values: Map
   });
 }
 
-/** The first annotation column: sample id -> group, drawn as the heatmaps' annotation strip. */
-export function readAnnotations(path: string): Map<string, string> {
-  return readAnnotationColumns(path)[0]!.values;
-}
-
 /** metagenes.k<k>.tsv -> its rows (tasks/lib/metagenes.ts). */
 function readMetagenes(dir: string, m: ConsensusManifest, file: string, k: number): MetageneRow[] {
   const path = join(dir, file);
