@@ -103,6 +103,7 @@ async function consensusClaimed(opts: ConsensusOptions, prepDir: string): Promis
   try {
     const perK: ConsensusPerK[] = [];
     const missing: Record<string, number[]> = {};
+    const missingNull: Record<string, number[]> = {};
     for (const g of groups) {
       if (g.missing.length > 0) {
         missing[String(g.k)] = g.missing;
@@ -117,11 +118,12 @@ async function consensusClaimed(opts: ConsensusOptions, prepDir: string): Promis
       const factorOfCluster = matchFactorsToClusters(bestLabels, res.membership, g.k);
       const ng = nullGroups.find((x) => x.k === g.k);
       let nullMetrics: MetricsRow | undefined;
-      if (ng) {
+      if (ng && ng.shards.length > 0) {
         const nullRuns = ng.shards.flatMap((s) => s.manifest.runs);
         nullMetrics = consensusForK(g.k, loadLabels(ng, n), n, nullRuns, loadFactors(ng, m), m, large, sumSquares).metrics;
         if (ng.missing.length > 0) log.warn(`consensus: k=${g.k} random-data baseline is missing restarts ${compactRanges(ng.missing)} (--allow-partial)`);
       }
+      if (ng && ng.missing.length > 0) missingNull[String(g.k)] = ng.missing;
       let file: string | null = null;
       if (res.C) {
         file = `consensus.k.${g.k}.gct`;
@@ -185,6 +187,7 @@ async function consensusClaimed(opts: ConsensusOptions, prepDir: string): Promis
       ks,
       allow_partial: opts.allowPartial,
       missing_restarts: missing,
+      ...(Object.keys(missingNull).length > 0 ? { missing_null_restarts: missingNull } : {}),
       per_k: perK,
       files: { membership: 'membership.gct', metrics: 'metrics.tsv' },
       ...(prep.warnings && prep.warnings.length > 0 ? { input_warnings: prep.warnings } : {}),

@@ -100,6 +100,7 @@ export function groupShards(shards: LoadedShard[], expectedRestarts: number | un
  * workflows pass the null_restarts parameter) every k of the data must have baseline restarts
  * 0..min(N, R)-1 (R: --restarts, or the data's count); without it, once any baseline shard is found
  * every k must have baseline restarts 0..M (M: the largest found). N = 0: no baseline is used.
+ * With --allow-partial a k without baseline shards gets a group with no shards and every restart missing.
  */
 export function groupBaseline(data: readonly KGroup[], nullShards: LoadedShard[], nullRestarts: number | undefined, restarts: number | undefined, allowPartial: boolean, ref: LoadedShard): KGroup[] {
   if (nullRestarts === 0 || (nullRestarts === undefined && nullShards.length === 0)) {
@@ -117,8 +118,9 @@ export function groupBaseline(data: readonly KGroup[], nullShards: LoadedShard[]
       throw shardError(`k=${d.k}: random-data baseline restarts ${range} are missing from the shards (no null.k${d.k}.* shard); run factorize --null --k ${d.k} --restarts ${range} for them, or pass --allow-partial to merge what is there (recorded in the outputs).`);
     }
     log.warn(`consensus: k=${d.k} has no random-data baseline shards (--allow-partial); its null metrics are left empty`);
+    groups.push({ k: d.k, shards: [], restarts: [], missing: Array.from({ length: want }, (_, r) => r) });
   }
-  return groups;
+  return groups.sort((a, b) => a.k - b.k);
 }
 
 /** [0,1,2,5,7,8] -> "0-2, 5, 7-8". */

@@ -102,12 +102,15 @@ function checkPerK(p: ConsensusPerK, n: number): void {
 function partialReasons(input: ReportInput): string[] {
   const m = input.manifest;
   if (!m.allow_partial) return [];
-  return Object.entries(m.missing_restarts)
+  const restarts = (r: readonly number[]) => `${r.length} restart${r.length === 1 ? '' : 's'}`;
+  const data = Object.entries(m.missing_restarts)
     .filter(([, r]) => r.length > 0)
-    .map(
-      ([k, r]) =>
-        `k=${k} is missing ${r.length} restart${r.length === 1 ? '' : 's'} (--allow-partial), so its metrics rest on fewer restarts than requested.`,
-    );
+    .map(([k, r]) => `k=${k} is missing ${restarts(r)} (--allow-partial), so its metrics rest on fewer restarts than requested.`);
+  // A k with no baseline at all is already named by the recommendation ("left out of the choice").
+  const baseline = Object.entries(m.missing_null_restarts ?? {})
+    .filter(([k, r]) => r.length > 0 && m.per_k.some((p) => String(p.k) === k && p.null_metrics))
+    .map(([k, r]) => `k=${k}'s random-data baseline is missing ${restarts(r)} (--allow-partial), so its null values rest on fewer restarts than requested.`);
+  return [...data, ...baseline];
 }
 
 /** Render the report into `outdir` and return the summary that was written to summary.json. */

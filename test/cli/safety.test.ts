@@ -448,23 +448,29 @@ describe('8. a missing random-data baseline shard is refused like a missing data
     }
     const perK = (out: string) => JSON.parse(readFileSync(join(dir, out, 'consensus.json'), 'utf8')).per_k;
     expect(perK('C4').map((p: { null_restarts: number }) => p.null_restarts)).toEqual([4, 4]);
+    expect(JSON.parse(readFileSync(join(dir, 'C4', 'consensus.json'), 'utf8')).missing_null_restarts).toBeUndefined();
     expect(readFileSync(join(dir, 'C10', 'consensus.json'))).toEqual(readFileSync(join(dir, 'C4', 'consensus.json')));
     // without the baseline: byte for byte the consensus of the data shards alone (D/consensus)
     for (const f of ['consensus.json', 'metrics.tsv', 'membership.gct']) expect(readFileSync(join(dir, 'C0', f)), f).toEqual(readFileSync(join(D, 'consensus', f)));
   });
 
-  it('--allow-partial merges a k without a baseline; report scores it null (JSON has no NaN) and says why', async () => {
+  it('--allow-partial merges a k without a baseline and one with half of it, recording both; report scores the first null (JSON has no NaN) and says why', async () => {
     const dir = withBaseline('baseline-partial');
     rmSync(join(dir, 'N', 'shards', 'null.k3.r0-3'), { recursive: true });
+    rmSync(join(dir, 'N', 'shards', 'null.k2.r2-3'), { recursive: true });
     const c = await nmf(dir, ['consensus', '--shards', 'N/shards', '--prep', 'N/preprocess', '--outdir', 'C', '--restarts', '4', '--null-restarts', '4', '--allow-partial']);
     expect(c.code, c.stderr).toBe(0);
     expect(c.stderr).toMatch(/k=3 has no random-data baseline shards \(--allow-partial\)/);
+    const m = JSON.parse(readFileSync(join(dir, 'C', 'consensus.json'), 'utf8'));
+    expect(m.missing_null_restarts).toEqual({ 2: [2, 3], 3: [0, 1, 2, 3] });
+    expect(m.per_k.map((p: { null_restarts?: number }) => p.null_restarts)).toEqual([2, undefined]);
     const r = await nmf(dir, ['report', '--consensus', 'C', '--outdir', 'R']);
     expect(r.code, r.stderr).toBe(0);
     const s = JSON.parse(readFileSync(join(dir, 'R', 'summary.json'), 'utf8'));
     expect(s.scores.find((x: { k: number }) => x.k === 3)).toEqual({ k: 3, score: null, cophenetic: null, dispersion: null, silhouette: null });
     expect(Number.isFinite(s.scores.find((x: { k: number }) => x.k === 2).score)).toBe(true);
     expect(s.reasons.join(' ')).toMatch(/k=3 had no random-data baseline and was left out of the choice/);
+    expect(s.reasons).toContain("k=2's random-data baseline is missing 2 restarts (--allow-partial), so its null values rest on fewer restarts than requested.");
   });
 });
 

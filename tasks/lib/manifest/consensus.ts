@@ -66,6 +66,8 @@ export interface ConsensusManifest {
   allow_partial: boolean;
   /** Restarts missing per k when --allow-partial was used (empty otherwise). */
   missing_restarts: Record<string, number[]>;
+  /** Random-data baseline restarts missing per k when --allow-partial was used (absent when none). */
+  missing_null_restarts?: Record<string, number[]>;
   per_k: ConsensusPerK[];
   files: { membership: string; metrics: string };
   /** preprocess.json's input warnings, carried to the report (absent when none). */
