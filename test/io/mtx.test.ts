@@ -8,6 +8,9 @@ import { readMtxDir, findMtxFiles } from '../../tasks/lib/io/mtx.js';
 import { cellLocation, readMatrixFile } from '../../tasks/lib/io/read-input.js';
 import { expectInputError } from './helpers.js';
 
+/** Debian's python3: .ci/run installs numpy and scipy for it (a pyenv python3 on PATH may lack them). */
+const PYTHON = '/usr/bin/python3';
+
 const root = mkdtempSync(join(tmpdir(), 'nmfc-mtx-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -173,7 +176,7 @@ describe('readMtxDir: valid input', () => {
 
 const hasScipy = (() => {
   try {
-    execFileSync('/usr/bin/env', ['python3', '-c', 'import scipy.io, scipy.sparse, numpy'], { stdio: 'ignore' });
+    execFileSync(PYTHON, ['-c', 'import scipy.io, scipy.sparse, numpy'], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
@@ -202,12 +205,19 @@ json.dump({'real': m.toarray().ravel().tolist(), 'int': m.astype(np.int64).toarr
       writeFileSync(join(dir, sub, 'features.tsv'), Array.from({ length: 40 }, (_, i) => `F${i}\tname${i}\tGene Expression`).join('\n') + '\n');
       writeFileSync(join(dir, sub, 'barcodes.tsv'), Array.from({ length: 30 }, (_, j) => `B${j}`).join('\n') + '\n');
     }
-    execFileSync('/usr/bin/env', ['python3', '-c', script, dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(PYTHON, ['-c', script, dir], { stdio: ['ignore', 'ignore', 'inherit'] });
     const expected = JSON.parse(execFileSync('cat', [join(dir, 'expected.json')], { encoding: 'utf8' })) as Record<string, number[]>;
     for (const sub of ['real', 'int']) {
       const m = readMtxDir(join(dir, sub));
       expect([m.rows, m.cols]).toEqual([40, 30]);
-      expect(Array.from(m.data)).toEqual(expected[sub]);
+      if (sub === 'int') expect(Array.from(m.data)).toEqual(expected[sub]);
+      else {
+        // mmwrite prints 16 significant digits ('%.15e'), which cannot carry every double: within 1e-15 relative.
+        const want = expected[sub]!;
+        const worst = Math.max(...Array.from(m.data, (v, i) => Math.abs(v - want[i]!) / Math.max(Math.abs(want[i]!), 1e-300)));
+        expect(worst).toBeLessThan(1e-15);
+        expect(Array.from(m.data, (v) => v === 0)).toEqual(want.map((v) => v === 0));
+      }
       expect(m.rowIds[39]).toBe('F39');
       expect(m.rowDescriptions[0]).toBe('name0');
       expect(m.colIds[29]).toBe('B29');

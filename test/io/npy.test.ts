@@ -5,6 +5,9 @@ import { describe, expect, test } from 'vitest';
 import { decodeNpy, encodeNpy, npyHeader, readNpy, writeNpy } from '../../tasks/lib/io/npy.js';
 import { expectInputError, tempDir } from './helpers.js';
 
+/** Debian's python3: .ci/run installs numpy and scipy for it (a pyenv python3 on PATH may lack them). */
+const PYTHON = '/usr/bin/python3';
+
 const file = tempDir('npy');
 
 /** Header text numpy 2.4.6 `np.save` writes (captured with python3; padded with spaces to 128 bytes). */
@@ -14,7 +17,7 @@ function numpyHeader(dict: string): string {
 
 function hasNumpy(): boolean {
   try {
-    execFileSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' });
+    execFileSync(PYTHON, ['-c', 'import numpy'], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
@@ -78,15 +81,15 @@ describe('npy', () => {
   test.skipIf(!hasNumpy())('numpy reads our file and we read numpy\'s (when python3 + numpy are installed)', () => {
     const ours = file('ours.npy');
     writeNpy(ours, Float32Array.from([1, 2, 3, 4, 5, 6]), [2, 3]);
-    const out = execFileSync('python3', ['-c', `import numpy as np; a=np.load(${JSON.stringify(ours)}); print(a.dtype, a.shape, a.sum(), a[1,0])`]).toString().trim();
+    const out = execFileSync(PYTHON, ['-c', `import numpy as np; a=np.load(${JSON.stringify(ours)}); print(a.dtype, a.shape, a.sum(), a[1,0])`]).toString().trim();
     expect(out).toBe('float32 (2, 3) 21.0 4.0');
     const theirs = file('theirs.npy');
-    execFileSync('python3', ['-c', `import numpy as np; np.save(${JSON.stringify(theirs)}, np.arange(12, dtype='<f4').reshape(3, 4))`]);
+    execFileSync(PYTHON, ['-c', `import numpy as np; np.save(${JSON.stringify(theirs)}, np.arange(12, dtype='<f4').reshape(3, 4))`]);
     const t = readNpy(theirs);
     expect(t.shape).toEqual([3, 4]);
     expect(Array.from(t.data)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
     const ref = file('ref.npy');
-    execFileSync('python3', ['-c', `import numpy as np; np.save(${JSON.stringify(ref)}, np.array([[1,2,3],[4,5,6]], dtype='<f4'))`]);
+    execFileSync(PYTHON, ['-c', `import numpy as np; np.save(${JSON.stringify(ref)}, np.array([[1,2,3],[4,5,6]], dtype='<f4'))`]);
     expect(Buffer.compare(readFileSync(ref), readFileSync(ours))).toBe(0);
   });
 
