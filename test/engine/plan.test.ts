@@ -10,14 +10,14 @@ import { meanOf } from '../../tasks/lib/engine/blocks.js';
 import { plantedMatrix } from './helpers.js';
 
 describe('laneRanks', () => {
-  it('keeps whole groups of each k and packs the remainders, largest k first, four to a group', () => {
+  it('keeps whole groups of each k in the given order and packs the remainders, largest k first, four to a group', () => {
     const plan = laneRanks([{ k: 2, restarts: [0, 1, 2, 3, 4] }, { k: 5, restarts: [0, 1, 2, 3, 4, 5] }, { k: 3, restarts: [7] }, { k: 9, restarts: [0, 1, 2, 3, 4] }], true);
     const show = plan.map((r) => `${r.k}:${r.items.map((i) => `${i.k}/${i.restart}`).join(',')}`);
     expect(show).toEqual([
-      '9:9/0,9/1,9/2,9/3,9/4', // k >= 9 (the generic loop) keeps all its restarts
-      '5:5/0,5/1,5/2,5/3',
-      '5:5/4,5/5,3/7,2/4', // the remainders of 5, 3 and 2 in one group of k = 5
       '2:2/0,2/1,2/2,2/3',
+      '5:5/0,5/1,5/2,5/3',
+      '5:5/4,5/5,3/7,2/4', // the remainders of 5, 3 and 2 in one group of k = 5, after k = 5's own
+      '9:9/0,9/1,9/2,9/3,9/4', // k >= 9 (the generic loop) keeps all its restarts
     ]);
     expect(laneRanks([{ k: 4, restarts: [0, 1, 2, 3, 4] }], false).map((r) => r.items.length)).toEqual([5]);
   });

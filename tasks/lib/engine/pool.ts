@@ -103,7 +103,7 @@ export async function runPool(
   const A = sharedMatrix(task.A);
   const N = poolSize(task, workers);
   const splitRows = task.splitRows === true;
-  const ranks = laneRanks(task.ranks, !splitRows).map((r) => {
+  const ranks = laneRanks([...task.ranks].sort((a, b) => b.k - a.k), !splitRows).map((r) => {
     // Each thread starts with its share of a rank's restarts, so the first thread does not claim them all.
     const share = splitRows ? r.items.length : initialShare(r.items.length, N);
     return { k: r.k, items: r.items, capacity: Math.max(LANES, Math.ceil(share / LANES) * LANES), initial: share };

@@ -21,26 +21,24 @@ export interface LaneRank {
 }
 
 /**
- * The drivers for `ranks`, largest k first, each k's mixed group (if any) right after its own groups.
- * With `mix` false every k keeps all its restarts (a rows split runs one k on every thread).
+ * The drivers for `ranks`, in their order (the pool passes them largest k first; one thread keeps the
+ * stage's order), a mixed group right after the drivers of its largest k. With `mix` false every k
+ * keeps all its restarts (a rows split runs one k on every thread).
  */
 export function laneRanks(ranks: readonly RankJob[], mix: boolean): LaneRank[] {
-  const sorted = [...ranks].sort((a, b) => b.k - a.k);
-  const out: LaneRank[] = [];
-  const rest: LaneItem[] = [];
-  for (const r of sorted) {
+  // `at`: position in `ranks` (a mixed group: that of its largest k, plus one half).
+  const out: { at: number; rank: LaneRank }[] = [];
+  const rest: { at: number; item: LaneItem }[] = [];
+  ranks.forEach((r, at) => {
     const items = r.restarts.map((restart) => ({ k: r.k, restart }));
     const keep = mix && r.k <= MIX_MAX_K ? items.length - (items.length % LANES) : items.length;
-    if (keep > 0) out.push({ k: r.k, items: items.slice(0, keep) });
-    rest.push(...items.slice(keep));
-  }
+    if (keep > 0) out.push({ at, rank: { k: r.k, items: items.slice(0, keep) } });
+    for (const item of items.slice(keep)) rest.push({ at, item });
+  });
+  rest.sort((a, b) => b.item.k - a.item.k);
   for (let i = 0; i < rest.length; i += LANES) {
-    const items = rest.slice(i, i + LANES);
-    const k = items[0]!.k;
-    // After the last driver of k or larger: the mixed group starts when its largest k would.
-    let at = out.length;
-    while (at > 0 && out[at - 1]!.k < k) at--;
-    out.splice(at, 0, { k, items });
+    const group = rest.slice(i, i + LANES);
+    out.push({ at: group[0]!.at + 0.5, rank: { k: group[0]!.item.k, items: group.map((g) => g.item) } });
   }
-  return out;
+  return out.sort((a, b) => a.at - b.at).map((o) => o.rank);
 }
