@@ -191,25 +191,15 @@ function silhouetteLayers(widths: readonly number[], order: readonly number[], o
   const n = order.length;
   const block = Math.ceil(n / MAX_SILHOUETTE_BARS);
   const zero = SILHOUETTE_HEIGHT * 0.75;
-  const bars: { x: number; x2: number; y: number; y2: number; neg: string }[] = [];
+  const bars: { x: number; x2: number; y: number; y2: number; group: string }[] = [];
   for (let a = 0; a < n; a += block) {
     const idx = order.slice(a, a + block);
     const v = idx.reduce((s, j) => s + (Number.isFinite(widths[j]!) ? widths[j]! : 0), 0) / idx.length;
     const h = v >= 0 ? v * zero : v * (SILHOUETTE_HEIGHT - zero);
-    bars.push({ x: ox + (a * size) / n, x2: ox + ((a + idx.length) * size) / n, y: zero - h, y2: zero, neg: v < 0 ? 'neg' : 'pos' });
+    bars.push({ x: ox + (a * size) / n, x2: ox + ((a + idx.length) * size) / n, y: zero - h, y2: zero, group: v < 0 ? 'neg' : 'pos' });
   }
   return [
-    {
-      data: { values: bars },
-      mark: { type: 'rect', aria: false },
-      encoding: {
-        x: px('x'),
-        x2: { field: 'x2' },
-        y: px('y'),
-        y2: { field: 'y2' },
-        color: { field: 'neg', type: 'nominal', scale: { domain: ['pos', 'neg'], range: ['#666666', '#d62728'] }, legend: null },
-      },
-    },
+    stripLayer(bars, ['pos', 'neg'], ['#666666', '#d62728'], null),
     {
       data: { values: [{ x: ox, x2: ox + size, y: zero }] },
       mark: { type: 'rule', color: '#999', strokeWidth: 0.5, aria: false },
