@@ -7,10 +7,9 @@
  * and parameters are skipped, so a killed run resumes where it stopped.
  */
 import { join } from 'node:path';
-import { inputError } from './lib/errors.js';
 import { lockFolder } from './lib/io/outdir.js';
 import { log } from './lib/log.js';
-import { baselineRestarts, type Params } from './lib/params.js';
+import { baselineRestarts, checkRanksFit, type Params } from './lib/params.js';
 import { useBackend } from './lib/engine/backend.js';
 import { preprocessOptionsFromParams, runPreprocess } from './preprocess/command.js';
 import { runFactorizeRanks, shardDirName } from './factorize/command.js';
@@ -54,10 +53,7 @@ async function runStages(opts: PipelineOptions): Promise<void> {
     force,
   });
   const { features: m, samples: n } = prep.shape;
-  const tooBig = p.ks.filter((k) => k >= Math.min(m, n));
-  if (tooBig.length > 0) {
-    throw inputError(opts.input, `k = ${tooBig.join(', ')} is not below min(features, samples) = min(${m}, ${n})`, `choose ranks below ${Math.min(m, n)} with --ks`);
-  }
+  checkRanksFit(opts.input, p.ks, m, n, '--ks');
   const backend = await useBackend(p.backend);
   for (const note of backend.notes) log.info(`backend auto: skipped ${note}`);
   // The random-data baseline: the same ks on A with each sample's column permuted (null.k<k>.r0-<N-1>).

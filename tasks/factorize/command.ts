@@ -16,8 +16,8 @@ import { writeFileAtomic, commitDir, discardDir, stagingDir } from '../lib/io/at
 import { sha256File } from '../lib/io/hash.js';
 import { claimOutput, markedKind, writeMarker } from '../lib/io/outdir.js';
 import { LABEL_LAYOUT, SHARD_FILES, readShardFile, readShardManifest, writeShardManifest, type ShardManifest } from '../lib/manifest/shard.js';
-import { inputError, outputError, usageError } from '../lib/errors.js';
-import { MAX_RESTARTS } from '../lib/params.js';
+import { outputError, usageError } from '../lib/errors.js';
+import { checkRanksFit, MAX_RESTARTS } from '../lib/params.js';
 import { log, progress } from '../lib/log.js';
 import { toolVersion } from '../lib/paths.js';
 import { factorizeRanks, selectPath, DEFAULT_EPS, type RestartResult } from '../lib/engine/factorize.js';
@@ -156,14 +156,7 @@ async function factorizeClaimed(opts: FactorizeRanksOptions): Promise<ShardManif
   const prep = readPreprocessManifest(opts.prep);
   const m = prep.shape.features;
   const n = prep.shape.samples;
-  const tooBig = opts.ks.filter((k) => k >= Math.min(m, n));
-  if (tooBig.length > 0) {
-    throw inputError(
-      join(opts.prep, 'preprocess.json'),
-      `k = ${tooBig.join(', ')} is not below min(features, samples) = min(${m}, ${n})`,
-      `choose ranks below ${Math.min(m, n)} with --ks`,
-    );
-  }
+  checkRanksFit(join(opts.prep, 'preprocess.json'), opts.ks, m, n, opts.ks.length === 1 ? '--k' : '--ks');
   const maxDeviceMb = opts.max_device_mb && opts.max_device_mb > 0 ? opts.max_device_mb : undefined;
   const threads = resolveWorkers(opts.workers);
   const engine = selectPath({ kernels: opts.kernels ?? 'auto', backend: opts.backend, m, n, threads, ...(maxDeviceMb !== undefined ? { maxDeviceMb } : {}) });

@@ -7,7 +7,7 @@
 import { readFileSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { usageError } from './errors.js';
+import { inputError, usageError } from './errors.js';
 import { packageRoot } from './paths.js';
 import { schemaProblem } from './manifest/validate.js';
 import type { Algorithm, BackendName } from './types.js';
@@ -51,6 +51,17 @@ export const MAX_RESTARTS = 100_000;
  */
 export function baselineRestarts(nullRestarts: number, restarts: number): number {
   return Math.min(nullRestarts, restarts);
+}
+/**
+ * Every rank must be below min(features, samples) of the preprocessed matrix (exit 3 at `where`,
+ * the fix naming `flag`); a matrix with fewer than 3 features or samples takes no rank at all.
+ */
+export function checkRanksFit(where: string, ks: readonly number[], m: number, n: number, flag: '--ks' | '--k'): void {
+  const limit = Math.min(m, n);
+  const tooBig = ks.filter((k) => k >= limit);
+  if (tooBig.length === 0) return;
+  const fix = limit <= 2 ? 'pass a matrix with at least 3 features and 3 samples left after preprocessing (k is at least 2)' : `choose ranks below ${limit} with ${flag}`;
+  throw inputError(where, `k = ${tooBig.join(', ')} is not below min(features, samples) = min(${m}, ${n})`, fix);
 }
 /** A parameter file is a few lines; anything larger is refused before it is parsed. */
 const MAX_CONFIG_BYTES = 1 << 20;

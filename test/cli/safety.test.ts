@@ -226,6 +226,15 @@ describe('3. accepted then crashing: refused where the input is read (exit 3)', 
     expect(tree(dir)).toEqual(before);
   });
 
+  it('a matrix too small for any k (1 feature): exit 3 saying what is needed, not "choose ranks below 1"', async () => {
+    const dir = scratch('too-small');
+    writeFileSync(join(dir, 'one.gct'), '#1.2\n1\t3\nName\tDescription\ta\tb\tc\ng1\td\t1\t2\t3\n');
+    expectOneError(await nmf(dir, ['run', '--input', 'one.gct', '--outdir', 'U', '--ks', '2', '--restarts', '2', ...FAST]), 3,
+      /^error: one\.gct: k = 2 is not below min\(features, samples\) = min\(1, 3\); pass a matrix with at least 3 features and 3 samples left after preprocessing/);
+    expectOneError(await nmf(dir, ['factorize', '--prep', 'D/preprocess', '--k', '12', '--restarts', '0-1', '--outdir', 'S', ...FAST]), 3,
+      /^error: D\/preprocess\/preprocess\.json: k = 12 is not below min\(features, samples\) = min\(60, 12\); choose ranks below 12 with --k\.$/);
+  });
+
   it('duplicate sample ids in --annotations', async () => {
     const dir = scratch('annotations');
     writeFileSync(join(dir, 'ann.tsv'), 'id\tgroup\ns0\tA\ns1\tB\ns0\tB\n');
