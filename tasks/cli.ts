@@ -1,7 +1,7 @@
 /**
  * The command-line interface: one subcommand per stage (like cNMF), plus `run` that chains them.
  * Each handler resolves parameters (flags > --config YAML > conf/defaults.yaml), runs the stage and
- * maps failures to DESIGN section 5's exit codes: an expected failure prints one sentence, never a
+ * maps failures to the exit codes of docs/design.md section 7: an expected failure prints one sentence, never a
  * stack trace (set NMF_DEBUG=1 to see one for internal errors).
  */
 import yargs, { type Argv } from 'yargs';

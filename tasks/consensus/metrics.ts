@@ -1,5 +1,5 @@
 /**
- * Per-k consensus metrics from the labels of R restarts (DESIGN section 3).
+ * Per-k consensus metrics from the labels of R restarts (docs/design.md section 5).
  *   - n <= max_consensus_n: the consensus matrix C, the average-linkage tree on 1 - C (R's leaf
  *     order), its cut into k clusters, cophenetic correlation, dispersion, silhouette on 1 - C, PAC.
  *   - larger n ("Large n"): C is never built. Dispersion is exact from contingency tables; PAC is

@@ -1,5 +1,5 @@
 /**
- * Exit codes and the one error type every stage throws for expected failures (DESIGN section 5).
+ * Exit codes and the one error type every stage throws for expected failures (docs/design.md section 7).
  * A `NmfError` carries a one-sentence, human message that names the file, the line/row/column and
  * the fix; the CLI prints only that sentence (no stack trace) and exits with `code`.
  */

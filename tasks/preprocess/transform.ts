@@ -1,5 +1,5 @@
 /**
- * Preprocess transforms (DESIGN section 2, first bullet, and issue 4), applied in this order:
+ * Preprocess transforms (docs/design.md section 3, and issue 4), applied in this order:
  *
  *   1. negatives            --negatives error|clamp|shift (always; also checks every value is finite)
  *   2. drop-all-zero        rows (features) and columns (samples) whose values are all zero (always)

@@ -1,5 +1,5 @@
 /**
- * The report stage's rendering (DESIGN sections 1 and 6): from the consensus manifest and matrices,
+ * The report stage's rendering (docs/design.md sections 1, 2 and 8): from the consensus manifest and matrices,
  * write into `outdir`:
  *   summary.json                  recommended k (gap to the random-data baseline, tasks/lib/recommend.ts),
  *                                 runner-ups, no_structure, best k per annotation column, and why in words

@@ -104,7 +104,7 @@ describe('usage errors exit 2', () => {
 });
 
 /**
- * The bad input table of issue 4 (DESIGN section 5), through `preprocess`: exit 3, the last stderr
+ * The bad input table of issue 4 (docs/design.md section 7), through `preprocess`: exit 3, the last stderr
  * line is one sentence naming the file and the row/column (or line, dataset element), no stack trace,
  * and the output folder is not created (nor any temporary sibling of it).
  */
