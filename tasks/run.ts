@@ -14,7 +14,7 @@ import { useBackend } from './lib/engine/backend.js';
 import { preprocessOptionsFromParams, runPreprocess } from './preprocess/command.js';
 import { runFactorizeRanks, shardDirName } from './factorize/command.js';
 import { largeN, runConsensus } from './consensus/command.js';
-import { runReport } from './report/command.js';
+import { checkAnnotationsPath, runReport } from './report/command.js';
 
 export interface PipelineOptions {
   input: string;
@@ -31,6 +31,7 @@ export interface PipelineOptions {
 
 export async function runPipeline(opts: PipelineOptions): Promise<void> {
   // run owns DIR/{preprocess,shards,consensus,report} only (each stage checks its own); DIR is locked, never replaced.
+  if (opts.annotations) checkAnnotationsPath(opts.annotations);
   const release = lockFolder(opts.outdir);
   try {
     await runStages(opts);

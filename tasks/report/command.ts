@@ -27,9 +27,17 @@ export interface ReportOptions {
   pdf?: boolean;
 }
 
+/**
+ * --annotations names a file that is there: `run` checks this before it factorizes (hours on a large
+ * matrix), without reading the file, which report reads once (so a pipe still works).
+ */
+export function checkAnnotationsPath(path: string): void {
+  if (!existsSync(path)) throw inputError(path, 'file not found', 'check the path given to --annotations');
+}
+
 /** Every annotation column after the sample id: name and sample id -> value (empty cells left out). */
 export function readAnnotationColumns(path: string): { name: string; values: Map<string, string> }[] {
-  if (!existsSync(path)) throw inputError(path, 'file not found', 'check the path given to --annotations');
+  checkAnnotationsPath(path);
   const t = readTsv(path);
   if (t.header.length < 2) throw inputError(`${path} line 1`, 'expected at least two tab-separated columns (sample id, group)', 'add a header such as "sample<TAB>group"');
   const seen = new Map<string, number>();

@@ -301,6 +301,7 @@ describe('5. ordinary failures are clear errors, never "internal error"', () => 
     ['both max-iter and max_iter in one YAML', ['run', '--input', 'a.gct', '--outdir', 'U', '--config', 'bomb.yaml'], 'max-iter: 10\nmax_iter: 20\n', 2, /^error: bomb\.yaml: 'max-iter' and 'max_iter' both set max_iter; keep one of them/],
     ['consensus --null-restarts -1', ['consensus', '--shards', 'D/shards', '--outdir', 'C', '--null-restarts', '-1'], undefined, 2, /^error: --null-restarts '-1' must be a whole number from 0 to 100000 \(0: none\)/],
     ['plan of 99,909,990 shards (was a crash of the heap)', ['plan', '--ks', '2-1000', '--restarts', '100000', '--restarts-per-shard', '1'], undefined, 2, /^error: --ks, --restarts, --null-restarts and --restarts-per-shard 1 make 99909990 shards, more than 100000 tasks; raise --restarts-per-shard/],
+    ['run --annotations that is not there: refused before anything is computed (was after every k)', ['run', '--input', 'a.gct', '--outdir', 'U', '--ks', '2', '--restarts', '2', '--annotations', 'nope.tsv', ...FAST], undefined, 3, /^error: nope\.tsv: file not found; check the path given to --annotations/],
     ['consensus --restarts 2.5', ['consensus', '--shards', 'D/shards', '--outdir', 'C', '--restarts', '2.5'], undefined, 2, /^error: --restarts '2\.5' must be a whole number from 1 to 100000/],
   ];
   it.each(usage)('%s', async (name, args, yaml, code, message) => {
