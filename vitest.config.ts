@@ -7,7 +7,7 @@ import { defineConfig } from 'vitest/config';
  * container checks). `npm test` runs all three, which is what CI runs.
  */
 const SYSTEM = ['test/e2e/**/*.test.ts', 'test/browser/**/*.test.ts', 'test/bench/**/*.test.ts', 'test/workflows/**/*.test.ts', 'test/cli/large-n.test.ts'];
-const CLI = ['test/cli/**/*.test.ts', 'test/engine/cli-engine.test.ts'];
+const CLI = ['test/cli/**/*.test.ts', 'test/engine/cli-engine.test.ts', 'test/engine/backend-auto.test.ts'];
 
 export default defineConfig({
   test: {

@@ -9,7 +9,7 @@ import { hideBin } from 'yargs/helpers';
 import { ExitCode, NmfError, systemError, usageError } from './lib/errors.js';
 import { configureLog, log } from './lib/log.js';
 import { embeddedDefaults, MAX_RESTARTS, resolveParams, type Params } from './lib/params.js';
-import { useBackend } from './lib/engine/backend.js';
+import { backendSelection, logBackendChoice, useBackend } from './lib/engine/backend.js';
 import { preprocessOptionsFromParams, runPreprocess } from './preprocess/command.js';
 import { runFactorize, parseRestartRange } from './factorize/command.js';
 import { largeN, runConsensus } from './consensus/command.js';
@@ -184,8 +184,8 @@ const cli = yargs(hideBin(process.argv))
         if (!Number.isInteger(k) || k < 2) throw usageError(`--k '${argv.k}' must be an integer of at least 2.`);
         const [first, last] = parseRestartRange(argv.restarts);
         const backend = await useBackend(p.backend);
-        for (const note of backend.notes) log.info(`backend auto: skipped ${note}`);
-        await runFactorize({ prep: argv.prep, outdir: argv.outdir, k, first, last, algorithm: p.algorithm, seed: p.seed, max_iter: p.max_iter, check_every: p.check_every, stable_checks: p.stable_checks, backend: backend.name, kernels: p.kernels, workers: p.workers, max_device_mb: p.max_device_mb, force: argv.force === true, ...(argv.null ? { randomized: true } : {}) });
+        logBackendChoice(backend);
+        await runFactorize({ prep: argv.prep, outdir: argv.outdir, k, first, last, algorithm: p.algorithm, seed: p.seed, max_iter: p.max_iter, check_every: p.check_every, stable_checks: p.stable_checks, backend: backend.name, backend_selection: backendSelection(p.backend, backend), kernels: p.kernels, workers: p.workers, max_device_mb: p.max_device_mb, force: argv.force === true, ...(argv.null ? { randomized: true } : {}) });
       }),
   )
   .command(

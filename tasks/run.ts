@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { lockFolder } from './lib/io/outdir.js';
 import { log } from './lib/log.js';
 import { baselineRestarts, checkRanksFit, type Params } from './lib/params.js';
-import { useBackend } from './lib/engine/backend.js';
+import { backendSelection, logBackendChoice, useBackend } from './lib/engine/backend.js';
 import { preprocessOptionsFromParams, runPreprocess } from './preprocess/command.js';
 import { runFactorizeRanks, shardDirName } from './factorize/command.js';
 import { largeN, runConsensus } from './consensus/command.js';
@@ -56,7 +56,7 @@ async function runStages(opts: PipelineOptions): Promise<void> {
   const { features: m, samples: n } = prep.shape;
   checkRanksFit(opts.input, p.ks, m, n, '--ks');
   const backend = await useBackend(p.backend);
-  for (const note of backend.notes) log.info(`backend auto: skipped ${note}`);
+  logBackendChoice(backend);
   // The random-data baseline: the same ks on A with each sample's column permuted (null.k<k>.r0-<N-1>).
   const nullRestarts = baselineRestarts(p.null_restarts, p.restarts);
   log.info(`run: backend ${backend.name}, algorithm ${p.algorithm}, ks ${p.ks.join(',')}, ${p.restarts} restarts (+ ${nullRestarts} on random data), seed ${p.seed}`);
@@ -65,6 +65,7 @@ async function runStages(opts: PipelineOptions): Promise<void> {
   const factorize = {
     prep: prepDir, outdir: shardsDir, ks: p.ks, first: 0, algorithm: p.algorithm, seed: p.seed,
     max_iter: p.max_iter, check_every: p.check_every, stable_checks: p.stable_checks, backend: backend.name,
+    backend_selection: backendSelection(p.backend, backend),
     kernels: p.kernels, workers: p.workers, max_device_mb: p.max_device_mb, force,
   };
   await runFactorizeRanks({ ...factorize, last: p.restarts - 1 });

@@ -15,7 +15,7 @@ import { writeNpy } from '../lib/io/npy.js';
 import { writeFileAtomic, commitDir, discardDir, stagingDir } from '../lib/io/atomic.js';
 import { sha256File } from '../lib/io/hash.js';
 import { claimOutput, markedKind, writeMarker } from '../lib/io/outdir.js';
-import { LABEL_LAYOUT, SHARD_FILES, readShardFile, readShardManifest, writeShardManifest, type ShardManifest } from '../lib/manifest/shard.js';
+import { LABEL_LAYOUT, SHARD_FILES, readShardFile, readShardManifest, writeShardManifest, type BackendSelection, type ShardManifest } from '../lib/manifest/shard.js';
 import { outputError, usageError } from '../lib/errors.js';
 import { checkRanksFit, MAX_RESTARTS } from '../lib/params.js';
 import { log, progress } from '../lib/log.js';
@@ -43,6 +43,8 @@ export interface FactorizeOptions {
   stable_checks: number;
   /** The backend already started by the caller (see engine/backend.ts). */
   backend: string;
+  /** How the caller chose it, recorded in shard.json. */
+  backend_selection?: BackendSelection;
   /** auto (default): fused on the wasm backend when built, else ops. */
   kernels?: 'auto' | 'fused' | 'ops';
   /** Fused kernels: threads over the restarts; 0 or undefined = the cores available (engine/cores.ts). */
@@ -171,6 +173,7 @@ async function factorizeClaimed(opts: FactorizeRanksOptions): Promise<ShardManif
     seed: opts.seed,
     params: { max_iter: opts.max_iter, check_every: opts.check_every, stable_checks: opts.stable_checks, eps: DEFAULT_EPS },
     backend: engine.label,
+    ...(opts.backend_selection ? { backend_selection: opts.backend_selection } : {}),
     objective: OBJECTIVE_NAMES[opts.algorithm],
     stop_rule: STOP_RULE_NAME,
     ...(opts.randomized ? { randomized: true } : {}),

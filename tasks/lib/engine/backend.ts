@@ -1,18 +1,41 @@
 /**
  * Choosing and starting a tfjs backend (DESIGN section 4). `wasm` and `cpu` ship with the package;
  * `tensorflow` (@tensorflow/tfjs-node-gpu or -node) and `webgpu` are optional and loaded with a
- * dynamic import only when asked for. An explicit backend that cannot load is exit 5; `auto` logs
- * what it tried and why it skipped it.
+ * dynamic import only when asked for. An explicit backend that cannot load is exit 5; `auto` picks
+ * a GPU backend only after a device on it has been opened and checked, and logs (and factorize records
+ * in shard.json) what it picked, on which adapter, and why it skipped the others.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { ExitCode, NmfError } from '../errors.js';
+import { log } from '../log.js';
+import type { BackendSelection } from '../manifest/shard.js';
 import type { BackendName } from '../types.js';
+import { probeWebgpu } from './webgpu-probe.js';
 
 export interface BackendChoice {
   name: string;
+  /** Why this backend: requested by name, or what auto's check found. */
+  reason: string;
+  /** The GPU adapter auto checked, when it picked a GPU backend. */
+  device?: string;
   /** Why other candidates were skipped (auto only). */
   notes: string[];
+}
+
+export function backendSelection(requested: BackendName, choice: BackendChoice): BackendSelection {
+  return {
+    requested,
+    reason: choice.reason,
+    ...(choice.device !== undefined ? { device: choice.device } : {}),
+    ...(choice.notes.length > 0 ? { skipped: choice.notes } : {}),
+  };
+}
+
+/** One log line for the choice, and one per candidate auto skipped. */
+export function logBackendChoice(choice: BackendChoice): void {
+  for (const note of choice.notes) log.info(`backend auto: skipped ${note}`);
+  log.info(`backend: ${choice.name} (${choice.reason})`);
 }
 
 // tfjs prints a "install tfjs-node" banner and debug checks unless in prod mode.
@@ -34,17 +57,12 @@ async function loadTensorflow(): Promise<string> {
   throw new Error('neither @tensorflow/tfjs-node-gpu nor @tensorflow/tfjs-node is installed');
 }
 
-interface AdapterInfo {
-  description?: string;
-  architecture?: string;
-  isFallbackAdapter?: boolean;
-}
-
 /**
- * Dawn through the `webgpu` package. With `hardwareOnly` (auto), a software adapter such as Mesa
- * lavapipe is refused: it works (CI tests it) but is far slower than wasm.
+ * Dawn through the `webgpu` package, in this process. Auto calls it only after probeWebgpu found a
+ * hardware device; with an explicit `--backend webgpu` Dawn's own stderr lines stay visible, as they
+ * may explain a failure.
  */
-async function loadWebgpu(hardwareOnly: boolean): Promise<void> {
+async function loadWebgpu(): Promise<void> {
   let dawn: { create: (opts: string[]) => unknown; globals: Record<string, unknown> };
   try {
     dawn = (await tryImport('webgpu')) as typeof dawn;
@@ -56,13 +74,9 @@ async function loadWebgpu(hardwareOnly: boolean): Promise<void> {
   const g = globalThis as unknown as { navigator?: { gpu?: unknown } };
   g.navigator ??= {};
   g.navigator.gpu ??= dawn.create([]);
-  const gpu = g.navigator.gpu as { requestAdapter(): Promise<{ info?: AdapterInfo } | null> };
+  const gpu = g.navigator.gpu as { requestAdapter(): Promise<unknown> };
   const adapter = await gpu.requestAdapter();
   if (!adapter) throw new Error('Dawn found no WebGPU adapter (install Vulkan drivers, e.g. Debian mesa-vulkan-drivers >= 25)');
-  const info = adapter.info ?? {};
-  if (hardwareOnly && (info.isFallbackAdapter || info.architecture === 'software')) {
-    throw new Error(`only a software adapter was found (${info.description ?? 'fallback'}); pass --backend webgpu to use it anyway`);
-  }
   try {
     await tryImport('@tensorflow/tfjs-backend-webgpu');
   } catch {
@@ -103,7 +117,7 @@ export async function useBackend(requested: BackendName): Promise<BackendChoice>
         await loadTensorflow();
         break;
       case 'webgpu':
-        await loadWebgpu(false);
+        await loadWebgpu();
         break;
     }
     await activate(requested);
@@ -113,7 +127,7 @@ export async function useBackend(requested: BackendName): Promise<BackendChoice>
       ExitCode.backendUnavailable,
     );
   }
-  return { name: requested, notes: [] };
+  return { name: requested, reason: `requested with --backend ${requested}`, notes: [] };
 }
 
 async function useAuto(): Promise<BackendChoice> {
@@ -122,19 +136,23 @@ async function useAuto(): Promise<BackendChoice> {
     await loadTensorflow();
     await activate('tensorflow');
     const gpu = (tf.backend() as unknown as { isUsingGpuDevice?: boolean }).isUsingGpuDevice;
-    if (gpu) return { name: 'tensorflow', notes };
+    if (gpu) return { name: 'tensorflow', reason: 'auto: TensorFlow reports a CUDA GPU in use', device: 'CUDA GPU (TensorFlow)', notes };
     notes.push('tensorflow: loaded but no CUDA GPU in use');
   } catch (err) {
     notes.push(`tensorflow: ${(err as Error).message}`);
   }
   try {
     if (!hasGpuDriver()) throw new Error('no Vulkan driver is installed (Dawn needs one on Linux)');
-    await loadWebgpu(true);
+    const probe = await probeWebgpu();
+    if (!probe.ok) throw new Error(probe.reason ?? 'the WebGPU probe failed');
+    // A CPU rasteriser works (CI tests it) but is far slower than wasm.
+    if (probe.software) throw new Error(`only a software adapter was found (${probe.adapter}); pass --backend webgpu to use it anyway`);
+    await loadWebgpu();
     await activate('webgpu');
-    return { name: 'webgpu', notes };
+    return { name: 'webgpu', reason: `auto: a WebGPU device opened and copied a buffer on ${probe.adapter}`, device: probe.adapter!, notes };
   } catch (err) {
     notes.push(`webgpu: ${(err as Error).message}`);
   }
-  const wasm = await useBackend('wasm');
-  return { name: wasm.name, notes };
+  await useBackend('wasm');
+  return { name: 'wasm', reason: 'auto: no GPU backend passed its device check', notes };
 }

@@ -10,6 +10,13 @@ import { readManifest, writeManifest } from './validate.js';
 
 export const LABEL_LAYOUT = 'restart-major: for each restart first..last, one label 0..k-1 per sample' as const;
 
+export interface BackendSelection {
+  requested: string;
+  reason: string;
+  device?: string;
+  skipped?: string[];
+}
+
 export type ShardFile = 'labels.bin' | 'W.npy' | 'best_W.npy' | 'best_H.npy';
 export const SHARD_FILES: readonly ShardFile[] = ['labels.bin', 'W.npy', 'best_W.npy', 'best_H.npy'];
 
@@ -25,6 +32,11 @@ export interface ShardManifest {
   seed: number;
   params: { max_iter: number; check_every: number; stable_checks: number; eps: number };
   backend: string;
+  /**
+   * How the backend was chosen (engine/backend.ts): requested by name or by auto, the device auto
+   * checked, and the candidates it skipped. Machine-dependent, so not part of a shard's identity.
+   */
+  backend_selection?: BackendSelection;
   objective: string;
   stop_rule: string;
   /** True for a shard of the random-data baseline (A with each sample's column permuted). */
