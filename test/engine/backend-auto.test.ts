@@ -38,6 +38,19 @@ describe('backend auto (CLI)', () => {
     if (chosen![1] === 'wasm') expect(shard.backend_selection.skipped.length).toBeGreaterThan(0);
     else expect(shard.backend_selection.device).toMatch(/\S/);
   }, 120_000);
+
+  it('takes a VK_ICD_FILENAMES naming a missing file (an ICD not bound into a container) as no driver', async () => {
+    const dir = tempDir('nmfc-auto-icd-');
+    const rows = ['gene\ts0\ts1\ts2\ts3\ts4'];
+    for (let i = 0; i < 8; i++) rows.push(`g${i}\t${[0, 1, 2, 3, 4].map((j) => ((i * 5 + j * 3) % 7) + 1).join('\t')}`);
+    const prep = join(dir, 'prep');
+    expect((await cli(['preprocess', '--input', writeTemp(dir, 'a.tsv', rows.join('\n') + '\n'), '--outdir', prep])).code).toBe(0);
+    const env = { VK_ICD_FILENAMES: join(dir, 'absent', 'nvidia_icd.json'), VK_DRIVER_FILES: '' };
+    const r = await cli(['factorize', '--prep', prep, '--k', '2', '--restarts', '0-0', '--max-iter', '10', '--backend', 'auto', '--outdir', join(dir, 's')], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^backend auto: skipped webgpu: no Vulkan driver is installed/m);
+    expect(r.stderr).toMatch(/^backend: wasm \(auto: no GPU backend passed its device check\)$/m);
+  }, 120_000);
 });
 
 describe('webgpu probe', () => {

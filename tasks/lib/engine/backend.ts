@@ -90,7 +90,9 @@ async function loadWebgpu(): Promise<void> {
  */
 function hasGpuDriver(): boolean {
   if (process.platform !== 'linux') return true;
-  if (process.env.VK_ICD_FILENAMES || process.env.VK_DRIVER_FILES) return true;
+  // A variable naming ICD files that are not there (e.g. not bound into a container) is no driver.
+  const named = process.env.VK_DRIVER_FILES || process.env.VK_ICD_FILENAMES;
+  if (named) return named.split(':').some((f) => f !== '' && existsSync(f));
   return ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d'].some(
     (d) => existsSync(d) && readdirSync(d).some((f) => f.endsWith('.json')),
   );
