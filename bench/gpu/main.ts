@@ -132,6 +132,8 @@ async function main(argv: string[]): Promise<number> {
     }
     backends.push('tensorflow');
   }
+  // Without the package, auto would silently run wasm or webgpu: record why instead of running.
+  const tensorflowMissing = backends.includes('tensorflow') && !resolvable('@tensorflow/tfjs-node-gpu') ? '@tensorflow/tfjs-node-gpu is not installed (see installs)' : null;
 
   const work = mkdtempSync(join(tmpdir(), 'nmfc-gpu-bench-'));
   try {
@@ -139,6 +141,10 @@ async function main(argv: string[]): Promise<number> {
       const input = await w.input(work);
       let ref: BackendRun | null = null;
       for (const backend of ['wasm' as const, ...backends]) {
+        if (backend === 'tensorflow' && tensorflowMissing) {
+          report.runs.push(emptyRun(w.name, w.description, backend, 'error', tensorflowMissing));
+          continue;
+        }
         if (left() < 5) {
           report.runs.push(emptyRun(w.name, w.description, backend, 'skipped', `the ${args.budgetS} s budget was spent before this run`));
           continue;
@@ -180,7 +186,11 @@ async function main(argv: string[]): Promise<number> {
   const differ = gpuRuns.filter((r) => r.labels_match_wasm === false).map((r) => `${r.workload}/${r.backend}`);
   const missing = report.runs.filter((r) => r.status !== 'ok').map((r) => `${r.workload}/${r.backend} (${r.status})`);
   const status = hardwareWebgpu || devices.nvidia.length > 0 ? 'measured' : 'software_only';
-  const what = status === 'software_only' ? 'a software adapter only: no GPU number' : `on ${[...devices.nvidia.map((g) => g.name), ...(hardwareWebgpu ? [devices.webgpu.adapter] : [])].join(', ')}`;
+  const on = [
+    ...devices.nvidia.map((g) => `tensorflow on ${g.name}`),
+    ...(useWebgpu ? [`webgpu on ${devices.webgpu.adapter}${hardwareWebgpu ? '' : ' (software: no GPU number)'}`] : []),
+  ].join(', ');
+  const what = status === 'software_only' ? `a software adapter only, no GPU number (${on})` : on;
   if (differ.length > 0) return finish(status, GPU_EXIT.labelsDiffer, `${what}; labels differ from wasm in ${differ.join(', ')}${missing.length ? `; not finished: ${missing.join(', ')}` : ''}`);
   if (missing.length > 0) return finish(status, GPU_EXIT.runsMissing, `${what}; not finished: ${missing.join(', ')}`);
   return finish(status, GPU_EXIT.ok, `${what}; every GPU run gave wasm's labels`);
