@@ -48,7 +48,7 @@ const opt = {
   config: { type: 'string', describe: 'YAML file of parameters (same names as the flags, e.g. max_iter: 500); flags override it, it overrides conf/defaults.yaml' },
   logFormat: { type: 'string', choices: ['text', 'json'], describe: `Log lines on stderr as plain text or one JSON object per line (for batch systems) ${dflt('log_format')}` },
   outdir: { type: 'string', demandOption: true },
-  backend: { type: 'string', describe: `Compute backend: auto (tensorflow with a CUDA GPU, else wasm), tensorflow, webgpu, wasm, cpu ${dflt('backend')}` },
+  backend: { type: 'string', describe: `Compute backend: auto (tensorflow with a CUDA GPU, else webgpu on a hardware adapter whose device passed a check, else wasm; the log and shard.json say which and why), tensorflow, webgpu, wasm, cpu ${dflt('backend')}` },
   algorithm: { type: 'string', describe: `Update rule: brunet (KL divergence, R NMF/GenePattern default) or lee (Frobenius) ${dflt('algorithm')}` },
   seed: { type: 'string', describe: `Master seed; restart (k, r) starts from a random stream keyed by (seed, k, r) ${dflt('seed')}` },
   maxIter: { type: 'string', describe: `Most iterations per restart ${dflt('max_iter')}` },
