@@ -58,13 +58,9 @@ async function probe(): Promise<WebgpuProbe> {
   return { ok: true, adapter: description, software };
 }
 
-probe().then(
-  (r) => {
-    process.stdout.write(`${JSON.stringify(r)}\n`);
-    process.exit(0);
-  },
-  (err: unknown) => {
-    process.stdout.write(`${JSON.stringify({ ok: false, reason: `Dawn failed: ${(err as Error).message}` })}\n`);
-    process.exit(0);
-  },
-);
+/** Exit once the line is flushed: Dawn's threads would otherwise keep the process alive. */
+function answer(r: WebgpuProbe): void {
+  process.stdout.write(`${JSON.stringify(r)}\n`, () => process.exit(0));
+}
+
+probe().then(answer, (err: unknown) => answer({ ok: false, reason: `Dawn failed: ${(err as Error).message}` }));
