@@ -24,6 +24,7 @@ import { num, str } from './params.js';
 import { ROOT } from './paths.js';
 import { writeSyntheticGct } from './synthetic.js';
 import type { Outcome, Params, Peer } from './types.js';
+import { peerQuality, type Fit } from './fit-quality.js';
 
 export const RSCRIPT = '/usr/bin/Rscript';
 export const PYTHON3 = '/usr/bin/python3';
@@ -33,10 +34,14 @@ export const PYTHON3 = '/usr/bin/python3';
 // need OpenBLAS, as their users have it.
 const OPENBLAS_CHECK = "import numpy, threadpoolctl; assert any(i.get('internal_api') == 'openblas' for i in threadpoolctl.threadpool_info())";
 
+const SKLEARN = { debian: ['python3-sklearn', 'libopenblas0-pthread'], check: [PYTHON3, ['-c', `import sklearn.decomposition; ${OPENBLAS_CHECK}`]] as [string, string[]] };
+
 /** Debian packages that provide each peer, and how to check that it is usable. */
 export const PEER_PACKAGES: { peer: string; debian: string[]; check: [string, string[]] }[] = [
   { peer: 'r-nmf', debian: ['r-cran-nmf'], check: [RSCRIPT, ['-e', 'suppressPackageStartupMessages(library(NMF))']] },
-  { peer: 'sklearn-mu', debian: ['python3-sklearn', 'libopenblas0-pthread'], check: [PYTHON3, ['-c', `import sklearn.decomposition; ${OPENBLAS_CHECK}`]] },
+  { ...SKLEARN, peer: 'sklearn-mu' },
+  { peer: 'rcppml', debian: ['r-cran-rcppml'], check: [RSCRIPT, ['-e', 'suppressPackageStartupMessages(library(RcppML))']] },
+  ...['sklearn-cd-tol', 'sklearn-mu-tol'].map((peer) => ({ ...SKLEARN, peer })),
   { peer: 'numpy-floor', debian: ['python3-numpy', 'python3-threadpoolctl', 'libopenblas0-pthread'], check: [PYTHON3, ['-c', OPENBLAS_CHECK]] },
 ];
 
@@ -144,7 +149,58 @@ const numpyFloor = w2PythonPeer('numpy-floor', 'numpy_floor.py',
   'the same Lee fits as one batched float32 GEMM per step in numpy/OpenBLAS (restarts of a k stacked: W^T A and A H^T one sgemm each); per_iteration_ms = fit time (not the process) / restart-iterations',
   'numpy', true);
 
-export const PEERS: readonly Peer[] = [rNmf, sklearnMu, numpyFloor];
+/** W2-time (issue 16) workloads: a peer that reports per-fit labels and errors runs on each. */
+const W2T_HALS = ['w2t-hals', 'w2t-hals-r20'];
+const W2T_LEE = ['w2t-lee', 'w2t-lee-objective'];
+/** scikit-learn's stop is capped at this many iterations (its default 200 would cut fits short). */
+const SKLEARN_MAX_ITER = 2000;
+
+/**
+ * A W2-time peer: its script fits k = ks x restarts on the W2 matrix with its own default stop rule and
+ * writes every fit's iterations, relative error and labels; the harness scores them (fit-quality.ts).
+ */
+function w2tPeer(name: string, workloads: string[], description: string, command: (npy: string, p: Params, out: string) => [string, string[]], maxIter: number | null): Peer {
+  return {
+    name,
+    workloads,
+    description,
+    run: (p: Params) =>
+      withTmp(async (tmp) => {
+        const npy = await w2Npy(tmp, p);
+        const out = join(tmp, 'peer.json');
+        const [file, args] = command(npy, p, out);
+        if (!existsSync(file)) throw new Error(`${file} not found: run the bench with --with-peers as root, which installs the peers`);
+        const env = { ...process.env };
+        delete env['OPENBLAS_CORETYPE'];
+        delete env['OPENBLAS_L2_SIZE'];
+        const t = await runTimed(name, file, args, tmp, env);
+        const r = JSON.parse(readFileSync(out, 'utf8')) as { fit_s: number; fits: Fit[]; sklearn?: string; rcppml?: string };
+        const iterations = r.fits.reduce((a, f) => a + f.iterations, 0);
+        return {
+          wall_s: t.seconds,
+          iterations,
+          per_iteration_ms: round((t.seconds * 1000) / iterations, 4),
+          backend: r.rcppml ? `RcppML ${r.rcppml} (OpenMP, all threads)` : `scikit-learn ${r.sklearn ?? '?'}`,
+          peak_rss_mb: t.peakMb,
+          rss_source: `GNU time %M of ${file}`,
+          cases: [{ fit_s: round(r.fit_s, 2), restart_iterations: iterations, ...peerQuality(r.fits, num(p, 'n'), num(p, 'planted_k'), maxIter) }],
+          notes: t.notes,
+        } satisfies Outcome;
+      }),
+  };
+}
+
+const rcppml = w2tPeer('rcppml', W2T_HALS,
+  'RcppML::nmf(A, k, seed = r) at its defaults (tol 1e-4, maxit 100, diag = TRUE; alternating NNLS, OpenMP) per k and restart on the same float32 matrix; wall_s = the Rscript process (library load, .npy read, all fits)',
+  (npy, p, out) => [RSCRIPT, [join(ROOT, 'bench', 'peers', 'rcppml.R'), npy, str(p, 'ks'), String(num(p, 'restarts')), out]], 100);
+
+function sklearnTimed(solver: 'cd' | 'mu', workloads: string[]): Peer {
+  return w2tPeer(`sklearn-${solver}-tol`, workloads,
+    `scikit-learn NMF(solver='${solver}', beta_loss='frobenius', init='random', tol=1e-4 (its default), max_iter=${SKLEARN_MAX_ITER}) per k and restart on the same float32 matrix; wall_s = the python3 process`,
+    (npy, p, out) => [PYTHON3, [join(ROOT, 'bench', 'peers', 'sklearn_time.py'), solver, npy, str(p, 'ks'), String(num(p, 'restarts')), String(SKLEARN_MAX_ITER), out]], SKLEARN_MAX_ITER);
+}
+
+export const PEERS: readonly Peer[] = [rNmf, sklearnMu, numpyFloor, rcppml, sklearnTimed('cd', W2T_HALS), sklearnTimed('mu', [...W2T_HALS, ...W2T_LEE])];
 
 export function peersFor(workload: string): Peer[] {
   return PEERS.filter((p) => p.workloads.includes(workload));

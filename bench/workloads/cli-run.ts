@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { GNU_TIME, GNU_TIME_MISSING, gnuTimeAvailable, kibToMb, readGnuTimeKib, round, timeIt } from '../measure.js';
 import { CLI_BIN } from '../paths.js';
 import { shardTotals } from '../shards.js';
-import type { Outcome } from '../types.js';
+import type { CaseRow, Outcome } from '../types.js';
 
 export interface CliRun {
   /** Input file, or a function that writes one into the temp folder and returns its path. */
@@ -18,6 +18,8 @@ export interface CliRun {
   /** `run` flags other than --input/--outdir. */
   flags: string[];
   label: string;
+  /** Extra measurements read from the run's output folder before it is removed (merged into the case row). */
+  inspect?: (outdir: string) => CaseRow;
 }
 
 /**
@@ -80,6 +82,7 @@ export async function runCli(spec: CliRun): Promise<Outcome> {
         // The factorize stage alone (the CLI's wall also has start-up, preprocess, consensus, report).
         factorize_s: totals.factorizeS === null ? null : round(totals.factorizeS, 2),
         factorize_ms_per_iter: totals.factorizeS === null ? null : round((totals.factorizeS * 1000) / totals.iterations, 4),
+        ...(spec.inspect ? spec.inspect(outdir) : {}),
       }],
       notes,
     };

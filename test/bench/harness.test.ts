@@ -20,6 +20,9 @@ import { kernels } from '../../bench/workloads/kernels.js';
 import { shardTotals } from '../../bench/shards.js';
 import { PYTHON3 } from '../../bench/peers.js';
 import { writeSyntheticGct } from '../../bench/synthetic.js';
+import { consensusClusters, errorsAt, peerQuality, plantedGroups } from '../../bench/fit-quality.js';
+import { mulberry32 } from '../../bench/prng.js';
+import { adjustedRandIndex } from '../../tasks/lib/metrics/index.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const machine: Machine = { node: 'v20.0.0', cpu_model: 'Test CPU', cores: 2, total_mem_gb: 8, platform: 'linux', arch: 'x64' };
@@ -94,6 +97,32 @@ describe('bench workloads at the defaults (issue 14)', () => {
     expect(names('w2-ours')).toEqual(['sklearn-mu', 'numpy-floor']);
     expect(names('w2-ours-r5')).toEqual(['sklearn-mu', 'numpy-floor']);
     expect(names('linkage')).toEqual([]);
+  });
+
+  it('registers RcppML and scikit-learn cd/mu at their default tol for the W2-time hals workloads, scikit-learn mu for lee', () => {
+    const names = (w: string) => peersFor(w).map((p) => p.name);
+    expect(names('w2t-hals')).toEqual(['rcppml', 'sklearn-cd-tol', 'sklearn-mu-tol']);
+    expect(names('w2t-hals-r20')).toEqual(['rcppml', 'sklearn-cd-tol', 'sklearn-mu-tol']);
+    expect(names('w2t-lee-objective')).toEqual(['sklearn-mu-tol']);
+    for (const w of ['w2t-hals', 'w2t-hals-r20', 'w2t-lee', 'w2t-lee-objective']) expect(WORKLOADS.some((x) => x.name === w)).toBe(true);
+  });
+});
+
+describe('fit quality (W2-time)', () => {
+  it('scores the planted-k consensus by ARI against the planted groups and averages errors at k', () => {
+    const n = 30;
+    const truth = Array.from(plantedGroups(n, 3));
+    // Three restarts that find the groups under different label names: the consensus is the truth.
+    const relabelled = [truth, truth.map((g) => (g + 1) % 3), truth.map((g) => 2 - g)];
+    expect(adjustedRandIndex(consensusClusters(relabelled, n, 3), truth)).toBe(1);
+    // Restarts that split samples at random give a consensus far from the groups.
+    const rand = mulberry32(3);
+    const noise = [0, 1, 2, 3].map(() => truth.map(() => Math.floor(rand() * 3)));
+    expect(adjustedRandIndex(consensusClusters(noise, n, 3), truth)).toBeLessThan(0.5);
+    const fits = relabelled.map((labels, restart) => ({ k: 3, restart, iterations: 10 * (restart + 1), rel_error: 0.1 + restart * 0.01, labels }));
+    const row = peerQuality([...fits, { k: 2, restart: 0, iterations: 30, rel_error: 0.5, labels: truth.map((g) => g % 2) }], n, 3, 30);
+    expect(row).toEqual({ rel_error_planted_k_mean: 0.11, rel_error_planted_k_best: 0.1, consensus_ari_planted_k: 1, fits_at_iteration_cap: 2 });
+    expect(() => errorsAt(fits, 4)).toThrow(/no fit at k = 4/);
   });
 });
 
