@@ -15,7 +15,7 @@ import { factorizeRestarts, type FactorizeParams, type RestartResult } from '../
 import { initialFactors } from '../../tasks/lib/engine/prng.js';
 import { evaluateFit } from '../../tasks/lib/engine/objective.js';
 import { meanOf } from '../../tasks/lib/engine/blocks.js';
-import { plantedMatrix } from './helpers.js';
+import { plantedMatrix, webgpuAvailable } from './helpers.js';
 
 const m = 48;
 const n = 26; // not a multiple of 4
@@ -39,6 +39,14 @@ const VARIANTS: Variant[] = [
   { name: 'fused 2 workers (rows split)', params: { kernels: 'fused', workers: 2, split: 'rows', chunkRows: 16 } },
   { name: 'fused 2 workers streamed', params: { kernels: 'fused', workers: 2, split: 'restarts', maxDeviceMb: STREAMED_MB } },
 ];
+/** The WGSL kernels where a WebGPU adapter is (lavapipe in CI); the test below says when they were left out. */
+const WEBGPU = await webgpuAvailable();
+if (WEBGPU) {
+  VARIANTS.push(
+    { name: 'webgpu-fused', params: { kernels: 'wgsl' } },
+    { name: 'webgpu-fused streamed', params: { kernels: 'wgsl', maxDeviceMb: STREAMED_MB } },
+  );
+}
 
 let worst = 0;
 
@@ -85,6 +93,10 @@ describe('engine conformance: every path against the tfjs-ops reference', () => 
       });
     }
   }
+
+  it.skipIf(!WEBGPU)('includes the webgpu-fused path (skipped where there is no WebGPU adapter, outside CI)', () => {
+    expect(VARIANTS.filter((v) => v.params.kernels === 'wgsl').length).toBe(2);
+  });
 
   it('states the largest objective gap measured', () => {
     console.log(`engine conformance: largest relative objective gap to the ops reference ${worst.toExponential(2)} (tolerance ${REL})`);

@@ -20,3 +20,18 @@ export function plantedMatrix(m: number, n: number, groups: number, seed: number
   }
   return { A, truth };
 }
+
+/**
+ * Is a WebGPU adapter (Dawn through the `webgpu` package) available here? CI installs Mesa lavapipe,
+ * so the webgpu tests run there (CI=true) and are reported skipped elsewhere without one.
+ */
+export async function webgpuAvailable(): Promise<boolean> {
+  if (process.env.CI === 'true') return true;
+  try {
+    const { create, globals } = (await import('webgpu')) as unknown as { create: (o: string[]) => { requestAdapter(): Promise<unknown> }; globals: object };
+    Object.assign(globalThis, globals);
+    return (await create([]).requestAdapter()) !== null;
+  } catch {
+    return false;
+  }
+}

@@ -6,19 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { useBackend } from '../../tasks/lib/engine/backend.js';
 import { factorizeRestarts, type FactorizeParams } from '../../tasks/lib/engine/factorize.js';
-import { plantedMatrix } from './helpers.js';
+import { plantedMatrix, webgpuAvailable } from './helpers.js';
 
-async function hasAdapter(): Promise<boolean> {
-  try {
-    const { create, globals } = (await import('webgpu')) as unknown as { create: (o: string[]) => { requestAdapter(): Promise<unknown> }; globals: object };
-    Object.assign(globalThis, globals);
-    return (await create([]).requestAdapter()) !== null;
-  } catch {
-    return false;
-  }
-}
-
-const available = process.env.CI === 'true' || (await hasAdapter());
+const available = await webgpuAvailable();
 
 describe.skipIf(!available)('webgpu backend (lavapipe in CI)', () => {
   it('gives the same labels as wasm and objectives within 1e-4 relative', async () => {

@@ -7,7 +7,7 @@ import type { FactorizeParams, ProgressEvent, RankJob, RestartResult } from './t
 
 export { DEFAULT_EPS, FLOAT32_TINY } from './types.js';
 export type { FactorizeParams, Kernels, ProgressEvent, RankJob, RestartResult } from './types.js';
-export { selectPath, FUSED_BACKEND } from './select.js';
+export { selectPath, FUSED_BACKEND, WEBGPU_FUSED_BACKEND } from './select.js';
 
 /**
  * Run every restart of every rank in `ranks` on A (m x n, row-major float32 on the host). The tfjs

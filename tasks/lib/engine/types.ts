@@ -10,8 +10,11 @@ import type { StopParams } from './stopping.js';
 export const FLOAT32_TINY = 1.1754943508222875e-38;
 export const DEFAULT_EPS = 1e-9;
 
-/** Which update kernels run: tfjs-core ops on the active backend (the reference) or the fused wasm kernels. */
-export type Kernels = 'ops' | 'fused';
+/**
+ * Which update kernels run: tfjs-core ops on the active backend (the reference), the fused wasm
+ * kernels, or the fused WGSL kernels on a WebGPU device (what `--kernels fused` means on the webgpu backend).
+ */
+export type Kernels = 'ops' | 'fused' | 'wgsl';
 
 export interface FactorizeParams extends StopParams {
   algorithm: Algorithm;
@@ -20,6 +23,7 @@ export interface FactorizeParams extends StopParams {
   /**
    * 'ops' (default here): the update rules as tfjs-core ops on the active backend, the reference.
    * 'fused': the AssemblyScript wasm-SIMD kernels (fused/), independent of the tfjs backend.
+   * 'wgsl': the WGSL kernels (webgpu/) on a WebGPU device of their own (Dawn), independent of tfjs.
    */
   kernels?: Kernels;
   /**

@@ -1,0 +1,54 @@
+/**
+ * The webgpu-fused path: the WGSL kernels (shaders.ts, driver.ts) on a WebGPU device of its own,
+ * not through tfjs ops. All restarts of a k run as one batch (fewer when the factors of all of them
+ * would exceed the device's largest storage binding). A stays on the host above the device budget
+ * (--max-device-mb) or the largest binding and is written to the device a block of rows per pass;
+ * the sums carry over from block to block in row order, so the numbers are those of a resident run.
+ */
+import { registerPath } from '../registry.js';
+import { meanOf } from '../blocks.js';
+import { DEFAULT_EPS, type EngineJob } from '../types.js';
+import { openDevice } from './device.js';
+import { runBatch } from './driver.js';
+
+/** Restarts per batch: every per-batch buffer (W, H, num) must fit one storage binding. */
+export function batchSize(m: number, n: number, k: number, maxBinding: number): number {
+  return Math.max(1, Math.floor(maxBinding / (4 * k * Math.max(m, n))));
+}
+
+async function runWebgpuFused(job: EngineJob): Promise<void> {
+  const { A, m, n, params } = job;
+  const { device, maxBinding } = await openDevice();
+  try {
+    const bindingRows = Math.max(1, Math.floor(maxBinding / (n * 4)));
+    const blockRows = job.blockRows !== null || bindingRows < m ? Math.min(job.blockRows ?? m, bindingRows) : null;
+    const meanA = meanOf(A);
+    for (const { k, restarts } of job.ranks) {
+      const per = batchSize(m, n, k, maxBinding);
+      let done = 0;
+      for (let b = 0; b < restarts.length; b += per) {
+        const batch = restarts.slice(b, b + per);
+        const before = done;
+        await runBatch({
+          device, A, m, n, k, restarts: batch, algorithm: params.algorithm, seed: params.seed, eps: params.eps ?? DEFAULT_EPS,
+          stop: { maxIter: params.maxIter, checkEvery: params.checkEvery, stableChecks: params.stableChecks },
+          meanA, blockRows,
+          onResult: (r) => {
+            done++;
+            job.onResult(k, r);
+          },
+          onCheck: (iteration, running) => job.onProgress?.({ k, iteration, active: running + restarts.length - b - batch.length, done: before + (batch.length - running), total: restarts.length }),
+        });
+      }
+    }
+  } finally {
+    device.destroy();
+  }
+}
+
+registerPath({
+  name: 'webgpu-fused',
+  blockCapMb: Infinity,
+  accepts: (req) => req.kernels === 'wgsl',
+  run: runWebgpuFused,
+});
