@@ -176,7 +176,7 @@ workflow nmf_consensus {
     stable_checks: "Unchanged checks before stopping (0 disables early stop)."
     backend: "Compute backend."
     workers: "Threads for the fused kernels: 0 (default) = the cores available to the process (affinity and cgroup CPU quota); factorize runs the restarts of its k on them, run all restarts of all k on one pool. Results do not depend on it."
-    kernels: "Update kernels: auto (fused on the wasm backend, else ops), fused (AssemblyScript wasm-SIMD kernels on the CPU) or ops (tfjs-core ops on the chosen backend; the reference)."
+    kernels: "Update kernels: auto (fused on the wasm and webgpu backends, else ops), fused (on the webgpu backend the WGSL kernels on the WebGPU device, shards say webgpu-fused; elsewhere the AssemblyScript wasm-SIMD kernels on the CPU, shards say wasm-fused) or ops (tfjs-core ops on the chosen backend; the reference)."
     max_device_mb: "Device memory budget for the data matrix in MiB; a larger matrix is streamed in row blocks every iteration. 0 = no limit."
     max_consensus_n: "Largest number of samples for which consensus matrices are built and written; above it metrics come from labels (dispersion exact, PAC on sampled pairs, tree/cophenetic/silhouette on a subsample)."
     consensus_sample_n: "Above max_consensus_n: size of the seeded stratified subsample for the tree, cophenetic and silhouette (at most max_consensus_n)."
