@@ -9,7 +9,8 @@
  * Why per-restart 2D ops and not one 3D batched matMul: in tfjs-wasm 4.22 a batched matMul
  * (batch > 1) bypasses XNNPACK and measured ~15x slower than a loop of 2D matMuls, and
  * stack/unstack copies cost more than the update itself (measured on ALL_AML, k = 5, 20 restarts:
- * 132 ms vs 27 ms per iteration).
+ * 132 ms vs 27 ms per iteration). On the tensorflow backend, where a launch costs more than a small
+ * matMul, the restarts run as one batch instead (ops-batched.ts; params.batched overrides, for tests).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { initialFactors } from './prng.js';
@@ -17,6 +18,7 @@ import { UPDATE_RULES } from './updates/index.js';
 import { ConnectivityStop, argmaxLabels } from './stopping.js';
 import { evaluateFit } from './objective.js';
 import { meanOf } from './blocks.js';
+import { factorizeBatched } from './ops-batched.js';
 import { registerPath } from './registry.js';
 import { DEFAULT_EPS, FLOAT32_TINY, type EngineJob, type RankJob, type RestartResult } from './types.js';
 
@@ -117,9 +119,11 @@ registerPath({
   async run(job: EngineJob) {
     const At = tf.tensor2d(job.A, [job.m, job.n], 'float32');
     const meanA = meanOf(job.A);
+    const batched = job.params.batched ?? tf.getBackend() === 'tensorflow';
     try {
       for (const rank of job.ranks) {
-        await factorizeOps(job, rank, At, meanA);
+        if (batched) await factorizeBatched(job, rank, At, meanA);
+        else await factorizeOps(job, rank, At, meanA);
       }
     } finally {
       At.dispose();

@@ -42,6 +42,11 @@ export interface FactorizeParams extends StopParams {
    * to give every thread a SIMD group of four and A has at least two chunks. Same numbers either way.
    */
   split?: 'auto' | 'rows' | 'restarts';
+  /**
+   * Ops path, A resident: advance the restarts of a k as one batch of 3-D tensors (ops-batched.ts)
+   * rather than one restart at a time. Default: on the tensorflow backend only (tests set it on cpu).
+   */
+  batched?: boolean;
   /** Rows per chunk of the fused kernels' fixed summation order (tests only; default CHUNK_ROWS). */
   chunkRows?: number;
 }
