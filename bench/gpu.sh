@@ -2,8 +2,8 @@
 # The GPU check (issue 15): one command, on one GPU, under 5 minutes (--budget-s, installs included).
 # Installs what the GPU backends need when missing (@tensorflow/tfjs-node-gpu 4.22 with an NVIDIA GPU,
 # the webgpu package), runs W1, W2 and the nmf-gpu paper workload (5000 x 1000, brunet, k = 2..5) on
-# wasm and on every GPU backend available (webgpu, tensorflow: both on the tfjs-ops path; the fused
-# WGSL kernels and the batched tensorflow path do not exist yet, and the JSON says so), compares each
+# wasm and on every GPU backend available (webgpu: the fused WGSL kernels, shards say webgpu-fused;
+# tensorflow: the tfjs-ops path with the restarts of a k batched), compares each
 # GPU run's labels with wasm's and writes one JSON (schema: bench/gpu.schema.json) with times and the
 # peak device memory (nvidia-smi).
 #

@@ -26,8 +26,7 @@ exit: 0 measured, every GPU run's labels equal wasm's; 1 failed; 2 usage; 3 no G
       4 a GPU run's labels differ from wasm's; 5 a run failed or did not fit the budget (JSON says which)`;
 
 const NOT_AVAILABLE = [
-  'webgpu-fused: the WGSL fused kernels (issue 15 part 1) are not written; webgpu runs the tfjs-ops path, one restart at a time',
-  'tensorflow-batched: the batched tensorflow path (issue 15 part 2) is not written; tensorflow runs the tfjs-ops path, one restart at a time',
+  'webgpu-ops: webgpu runs use that backend\'s default kernels, the WGSL fused kernels (shards say webgpu-fused); the tfjs-ops path on webgpu (--kernels ops, one restart at a time) is not measured here',
 ];
 
 interface Args {

@@ -89,7 +89,7 @@ describe('bench/gpu.sh', () => {
     expect(report.runs).toEqual([]);
     expect(report.installs).toEqual([]);
     expect(report.devices!.nvidia).toEqual([]);
-    expect(report.not_available.join(' ')).toMatch(/WGSL fused kernels .* not written/);
+    expect(report.not_available.join(' ')).toMatch(/tfjs-ops path on webgpu .* not measured/);
   }, 120_000);
 
   it('refuses an unknown option with exit 2', async () => {
@@ -113,7 +113,7 @@ describe('bench/gpu.sh on a WebGPU adapter', () => {
       expect(report.runs.map((x) => `${x.workload}/${x.backend}`)).toEqual(expect.arrayContaining(['w1/wasm', 'w1/webgpu', 'w2/wasm', 'w2/webgpu', 'paper/wasm', 'paper/webgpu']));
       for (const run of report.runs.filter((x) => x.backend === 'webgpu')) {
         expect(run.status, run.error).toBe('ok');
-        expect(run.backend_label).toBe('webgpu');
+        expect(run.backend_label).toBe('webgpu-fused');
         expect(run.labels_vs_wasm!.map((a) => a.k)).toEqual([2, 3]);
         // Same seeds, same update order, float32 on both: the small planted problems agree exactly.
         expect(run.labels_match_wasm).toBe(true);
