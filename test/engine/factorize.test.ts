@@ -62,7 +62,7 @@ describe('factorizeRestarts (wasm)', () => {
     const start = tf.memory().numTensors;
     const streamed = (5 * n * 4) / 2 ** 20;
     for (const algorithm of ['brunet', 'lee'] as const) {
-      for (const variant of [{}, { maxDeviceMb: streamed }, { kernels: 'fused' as const }, { kernels: 'fused' as const, maxDeviceMb: streamed }]) {
+      for (const variant of [{}, { maxDeviceMb: streamed }, { batched: true }, { kernels: 'fused' as const }, { kernels: 'fused' as const, maxDeviceMb: streamed }]) {
         for (let fit = 0; fit < 3; fit++) {
           await factorizeRestarts(A, m, n, 3, [fit, fit + 1], { ...params, algorithm, maxIter: 43, ...variant });
           expect(tf.memory().numTensors).toBe(start);
