@@ -8,7 +8,7 @@ import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ExitCode, NmfError, systemError, usageError } from './lib/errors.js';
 import { configureLog, log } from './lib/log.js';
-import { embeddedDefaults, MAX_RESTARTS, resolveParams, type Params } from './lib/params.js';
+import { embeddedDefaults, MAX_RESTARTS, resolveParams, resolveStopRule, type Params } from './lib/params.js';
 import { backendSelection, logBackendChoice, useBackend } from './lib/engine/backend.js';
 import { preprocessOptionsFromParams, runPreprocess } from './preprocess/command.js';
 import { runFactorize, parseRestartRange } from './factorize/command.js';
@@ -54,6 +54,8 @@ const opt = {
   maxIter: { type: 'string', describe: `Most iterations per restart ${dflt('max_iter')}` },
   checkEvery: { type: 'string', describe: `Iterations between connectivity checks ${dflt('check_every')}` },
   stableChecks: { type: 'string', describe: `Stop a restart once its sample labels were unchanged for more than this many checks in a row; 0 = always run max-iter ${dflt('stable_checks')}` },
+  stop: { type: 'string', describe: `When a restart stops: connectivity (R NMF: labels unchanged for more than --stable-checks checks), objective (the objective's decrease between checks, relative to its start, below --tol; scikit-learn's rule), both (both hold), or auto (the algorithm's default: connectivity for brunet and lee) ${dflt('stop')}` },
+  tol: { type: 'string', describe: `Tolerance of the objective stop rule ${dflt('tol')}` },
   negatives: { type: 'string', describe: `Negative values in the input: error, clamp (set to 0) or shift (subtract the minimum) ${dflt('negatives')}` },
   maxConsensusN: { type: 'string', describe: `Largest number of samples for which consensus matrices are built and written; above it the labels are the data: dispersion exact, PAC on 1,000,000 random pairs, tree, cophenetic and silhouette on a seeded stratified subsample ${dflt('max_consensus_n')}` },
   consensusSampleN: { type: 'string', describe: `Above --max-consensus-n: size of that subsample ${dflt('consensus_sample_n')}` },
@@ -88,6 +90,8 @@ const engineFlags = {
   'max-iter': opt.maxIter,
   'check-every': opt.checkEvery,
   'stable-checks': opt.stableChecks,
+  stop: opt.stop,
+  tol: opt.tol,
   backend: opt.backend,
   kernels: opt.kernels,
   'max-device-mb': opt.maxDeviceMb,
@@ -185,7 +189,7 @@ const cli = yargs(hideBin(process.argv))
         const [first, last] = parseRestartRange(argv.restarts);
         const backend = await useBackend(p.backend);
         logBackendChoice(backend);
-        await runFactorize({ prep: argv.prep, outdir: argv.outdir, k, first, last, algorithm: p.algorithm, seed: p.seed, max_iter: p.max_iter, check_every: p.check_every, stable_checks: p.stable_checks, backend: backend.name, backend_selection: backendSelection(p.backend, backend), kernels: p.kernels, workers: p.workers, max_device_mb: p.max_device_mb, force: argv.force === true, ...(argv.null ? { randomized: true } : {}) });
+        await runFactorize({ prep: argv.prep, outdir: argv.outdir, k, first, last, algorithm: p.algorithm, seed: p.seed, max_iter: p.max_iter, check_every: p.check_every, stable_checks: p.stable_checks, stop: resolveStopRule(p.algorithm, p.stop), tol: p.tol, backend: backend.name, backend_selection: backendSelection(p.backend, backend), kernels: p.kernels, workers: p.workers, max_device_mb: p.max_device_mb, force: argv.force === true, ...(argv.null ? { randomized: true } : {}) });
       }),
   )
   .command(

@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import { lockFolder } from './lib/io/outdir.js';
 import { log } from './lib/log.js';
-import { baselineRestarts, checkRanksFit, type Params } from './lib/params.js';
+import { baselineRestarts, checkRanksFit, resolveStopRule, type Params } from './lib/params.js';
 import { backendSelection, logBackendChoice, useBackend } from './lib/engine/backend.js';
 import { preprocessOptionsFromParams, runPreprocess } from './preprocess/command.js';
 import { runFactorizeRanks, shardDirName } from './factorize/command.js';
@@ -64,7 +64,8 @@ async function runStages(opts: PipelineOptions): Promise<void> {
   // All restarts of all k on one worker pool (largest k first), each shard written as its k completes.
   const factorize = {
     prep: prepDir, outdir: shardsDir, ks: p.ks, first: 0, algorithm: p.algorithm, seed: p.seed,
-    max_iter: p.max_iter, check_every: p.check_every, stable_checks: p.stable_checks, backend: backend.name,
+    max_iter: p.max_iter, check_every: p.check_every, stable_checks: p.stable_checks,
+    stop: resolveStopRule(p.algorithm, p.stop), tol: p.tol, backend: backend.name,
     backend_selection: backendSelection(p.backend, backend),
     kernels: p.kernels, workers: p.workers, max_device_mb: p.max_device_mb, force,
   };

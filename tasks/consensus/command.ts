@@ -182,7 +182,7 @@ async function consensusClaimed(opts: ConsensusOptions, prepDir: string): Promis
       seed: ref.seed,
       backend: ref.backend,
       objective: ref.objective,
-      stop_rule: `${ref.stop_rule}; check_every=${ref.params.check_every}, stable_checks=${ref.params.stable_checks}, max_iter=${ref.params.max_iter}`,
+      stop_rule: `${ref.stop_rule}; max_iter=${ref.params.max_iter}`,
       samples,
       ks,
       allow_partial: opts.allowPartial,

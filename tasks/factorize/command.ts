@@ -17,7 +17,7 @@ import { sha256File } from '../lib/io/hash.js';
 import { claimOutput, markedKind, writeMarker } from '../lib/io/outdir.js';
 import { LABEL_LAYOUT, SHARD_FILES, readShardFile, readShardManifest, writeShardManifest, type BackendSelection, type ShardManifest } from '../lib/manifest/shard.js';
 import { outputError, usageError } from '../lib/errors.js';
-import { checkRanksFit, MAX_RESTARTS } from '../lib/params.js';
+import { checkRanksFit, describeStopRule, MAX_RESTARTS } from '../lib/params.js';
 import { log, progress } from '../lib/log.js';
 import { toolVersion } from '../lib/paths.js';
 import { factorizeRanks, selectPath, DEFAULT_EPS, type RestartResult } from '../lib/engine/factorize.js';
@@ -25,9 +25,8 @@ import { resolveWorkers } from '../lib/engine/cores.js';
 import { readMatrixShared } from './matrix.js';
 import { randomizeColumnsInPlace } from '../lib/randomize.js';
 import { OBJECTIVE_NAMES } from '../lib/engine/objective.js';
-import { STOP_RULE_NAME } from '../lib/engine/stopping.js';
 import { readPreprocessManifest } from '../lib/manifest/preprocess.js';
-import type { Algorithm } from '../lib/types.js';
+import type { Algorithm, StopRule } from '../lib/types.js';
 
 
 export interface FactorizeOptions {
@@ -41,6 +40,9 @@ export interface FactorizeOptions {
   max_iter: number;
   check_every: number;
   stable_checks: number;
+  /** The stop rule, resolved (params.ts resolveStopRule), and the objective rule's tolerance. */
+  stop: StopRule;
+  tol: number;
   /** The backend already started by the caller (see engine/backend.ts). */
   backend: string;
   /** How the caller chose it, recorded in shard.json. */
@@ -160,6 +162,7 @@ async function factorizeClaimed(opts: FactorizeRanksOptions): Promise<ShardManif
   const n = prep.shape.samples;
   checkRanksFit(join(opts.prep, 'preprocess.json'), opts.ks, m, n, opts.ks.length === 1 ? '--k' : '--ks');
   const maxDeviceMb = opts.max_device_mb && opts.max_device_mb > 0 ? opts.max_device_mb : undefined;
+  if (opts.stop !== 'connectivity') throw usageError(`--stop ${opts.stop}: the engine does not implement this rule yet; use --stop connectivity.`);
   const threads = resolveWorkers(opts.workers);
   const engine = selectPath({ kernels: opts.kernels ?? 'auto', backend: opts.backend, m, n, threads, ...(maxDeviceMb !== undefined ? { maxDeviceMb } : {}) });
   const baseFor = (k: number) => ({
@@ -171,11 +174,11 @@ async function factorizeClaimed(opts: FactorizeRanksOptions): Promise<ShardManif
     k,
     restarts: { first: opts.first, last: opts.last },
     seed: opts.seed,
-    params: { max_iter: opts.max_iter, check_every: opts.check_every, stable_checks: opts.stable_checks, eps: DEFAULT_EPS },
+    params: { max_iter: opts.max_iter, check_every: opts.check_every, stable_checks: opts.stable_checks, eps: DEFAULT_EPS, stop: opts.stop, tol: opts.tol },
     backend: engine.label,
     ...(opts.backend_selection ? { backend_selection: opts.backend_selection } : {}),
     objective: OBJECTIVE_NAMES[opts.algorithm],
-    stop_rule: STOP_RULE_NAME,
+    stop_rule: describeStopRule(opts.stop, opts),
     ...(opts.randomized ? { randomized: true } : {}),
   });
   const dirOf = (k: number) => join(opts.outdir, shardDirName(k, opts.first, opts.last, opts.randomized));

@@ -10,7 +10,7 @@ import yaml from 'js-yaml';
 import { inputError, usageError } from './errors.js';
 import { packageRoot } from './paths.js';
 import { schemaProblem } from './manifest/validate.js';
-import type { Algorithm, BackendName } from './types.js';
+import type { Algorithm, BackendName, StopRule } from './types.js';
 
 export interface Params {
   ks: number[];
@@ -22,6 +22,9 @@ export interface Params {
   max_iter: number;
   check_every: number;
   stable_checks: number;
+  /** 'auto' = the algorithm's default (resolveStopRule). */
+  stop: 'auto' | StopRule;
+  tol: number;
   backend: BackendName;
   workers: number;
   kernels: 'auto' | 'fused' | 'ops';
@@ -63,10 +66,28 @@ export function checkRanksFit(where: string, ks: readonly number[], m: number, n
   const fix = limit <= 2 ? 'pass a matrix with at least 3 features and 3 samples left after preprocessing (k is at least 2)' : `choose ranks below ${limit} with ${flag}`;
   throw inputError(where, `k = ${tooBig.join(', ')} is not below min(features, samples) = min(${m}, ${n})`, fix);
 }
+/**
+ * The stop rule each algorithm uses when --stop is auto: brunet and lee keep R NMF's connectivity rule
+ * (their results are compared with R NMF 0.25's).
+ */
+const DEFAULT_STOP: Record<Algorithm, StopRule> = { brunet: 'connectivity', lee: 'connectivity' };
+
+export function resolveStopRule(algorithm: Algorithm, stop: 'auto' | StopRule): StopRule {
+  return stop === 'auto' ? DEFAULT_STOP[algorithm] : stop;
+}
+
+/** The stop rule as shard.json and consensus.json state it. */
+export function describeStopRule(rule: StopRule, p: { check_every: number; stable_checks: number; tol: number }): string {
+  const connectivity = `connectivity (R NMF 0.25 nmf.stop.connectivity): labels unchanged for more than ${p.stable_checks} checks`;
+  const objective = `objective: (f at the previous check - f) / f at the start < ${p.tol}`;
+  const text = rule === 'connectivity' ? connectivity : rule === 'objective' ? objective : `both: ${connectivity}, and ${objective}`;
+  return `${text}; a check every ${p.check_every} iterations`;
+}
+
 /** A parameter file is a few lines; anything larger is refused before it is parsed. */
 const MAX_CONFIG_BYTES = 1 << 20;
 export const PARAM_NAMES = [
-  'ks', 'restarts', 'null_restarts', 'seed', 'algorithm', 'max_iter', 'check_every', 'stable_checks',
+  'ks', 'restarts', 'null_restarts', 'seed', 'algorithm', 'max_iter', 'check_every', 'stable_checks', 'stop', 'tol',
   'backend', 'workers', 'kernels', 'max_device_mb', 'negatives',
   'min_samples_per_feature', 'min_features_per_sample', 'normalize', 'top_features', 'top_features_by', 'scale_features', 'transpose',
   'max_consensus_n', 'consensus_sample_n',

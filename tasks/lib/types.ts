@@ -4,6 +4,8 @@
  */
 
 export type Algorithm = 'brunet' | 'lee';
+/** When a restart stops (engine/stopping.ts): R NMF's connectivity rule, the objective's relative decrease, or both. */
+export type StopRule = 'connectivity' | 'objective' | 'both';
 export type BackendName = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 
 /** A dense matrix, row-major, features x samples. */

@@ -106,7 +106,8 @@ describe('parameters: params.schema.json = nextflow_schema.json = nextflow.confi
 
   it('the CLI accepts every parameter (nmf-consensus run --help), and every NMF flag of run is a parameter', async () => {
     const r = await execa(process.execPath, [BIN, 'run', '--help']);
-    const flags = [...r.stdout.matchAll(/^\s+--([a-z][a-z-]*)/gm)].map((m) => m[1]!.replace(/-/g, '_'));
+    // An option starts its line after two spaces; a wrapped description line may also start with --flag.
+    const flags = [...r.stdout.matchAll(/^ {2}--([a-z][a-z-]*)/gm)].map((m) => m[1]!.replace(/-/g, '_'));
     for (const p of PARAMS) expect(flags, `--${p.replace(/_/g, '-')}`).toContain(p);
     // files and switches of a single run, not parameters of the analysis
     const notParams = ['help', 'version', 'config', 'input', 'outdir', 'features_file', 'feature_names', 'annotations', 'pdf', 'force'];

@@ -107,7 +107,7 @@ export function groovyExpr(expr: string, b: Binding, lenient = false): unknown {
   }
   if (/^'[^']*'$/.test(e)) return e.slice(1, -1);
   if (/^"(?:[^"\\]|\\.)*"$/.test(e)) return gstring(e.slice(1, -1), b);
-  if (/^-?\d+$/.test(e)) return Number(e);
+  if (/^-?\d+(\.\d+)?$/.test(e)) return Number(e);
   if (/^[A-Za-z_]\w*(\.\w+)*$/.test(e)) return lookup(e, b, lenient);
   throw new Error(`Groovy expression form not supported by the contract test: ${e}`);
 }
@@ -251,12 +251,12 @@ export function parseWdl(file: string): WdlDoc {
   };
 }
 
-/** A WDL literal default: "string", integer, true/false. Anything else is returned as undefined. */
+/** A WDL literal default: "string", integer, decimal, true/false. Anything else is returned as undefined. */
 export function wdlLiteral(expr: string | undefined): unknown {
   if (expr === undefined) return undefined;
   const e = expr.trim();
   if (/^"[^"]*"$/.test(e)) return e.slice(1, -1);
-  if (/^-?\d+$/.test(e)) return Number(e);
+  if (/^-?\d+(\.\d+)?$/.test(e)) return Number(e);
   if (e === 'true' || e === 'false') return e === 'true';
   return undefined;
 }

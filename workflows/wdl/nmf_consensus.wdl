@@ -28,6 +28,8 @@ workflow nmf_consensus {
     Int max_iter = 2000
     Int check_every = 10
     Int stable_checks = 40
+    String stop = "auto"
+    Float tol = 0.0001
     String backend = "auto"
     Int workers = 0
     String kernels = "auto"
@@ -92,7 +94,7 @@ workflow nmf_consensus {
           prep_tar = preprocess.prep_tar,
           k = shard[0], first = shard[1], last = shard[2], baseline = shard[3] == 1,
           seed = seed, algorithm = algorithm, max_iter = max_iter, check_every = check_every,
-          stable_checks = stable_checks, backend = backend, workers = workers, kernels = kernels,
+          stable_checks = stable_checks, stop = stop, tol = tol, backend = backend, workers = workers, kernels = kernels,
           max_device_mb = max_device_mb, log_format = log_format,
           docker = docker, cpu = cpu, memory_gb = memory_gb, disk_gb = disk_gb,
           preemptible = preemptible, max_retries = max_retries, zones = zones
@@ -104,7 +106,7 @@ workflow nmf_consensus {
           prep_tar = preprocess.prep_tar,
           k = shard[0], first = shard[1], last = shard[2], baseline = shard[3] == 1,
           seed = seed, algorithm = algorithm, max_iter = max_iter, check_every = check_every,
-          stable_checks = stable_checks, backend = backend, workers = workers, kernels = kernels,
+          stable_checks = stable_checks, stop = stop, tol = tol, backend = backend, workers = workers, kernels = kernels,
           max_device_mb = max_device_mb, log_format = log_format,
           docker = docker + "-gpu", cpu = cpu, memory_gb = memory_gb, disk_gb = disk_gb,
           preemptible = preemptible, max_retries = max_retries, zones = zones,
@@ -174,6 +176,8 @@ workflow nmf_consensus {
     max_iter: "Iteration cap per restart."
     check_every: "Iterations between connectivity checks."
     stable_checks: "Unchanged checks before stopping (0 disables early stop)."
+    stop: "Stop rule: connectivity (R NMF: sample labels unchanged for more than stable_checks checks), objective (relative decrease of the objective between checks below tol, as scikit-learn), both (both must hold), or auto (the algorithm's default: connectivity for brunet and lee)."
+    tol: "Tolerance of the objective stop rule: stop once (objective at the previous check - objective now) / objective at the start < tol."
     backend: "Compute backend."
     workers: "Threads for the fused kernels: 0 (default) = the cores available to the process (affinity and cgroup CPU quota); factorize runs the restarts of its k on them, run all restarts of all k on one pool. Results do not depend on it."
     kernels: "Update kernels: auto (fused on the wasm and webgpu backends, else ops), fused (on the webgpu backend the WGSL kernels on the WebGPU device, shards say webgpu-fused; elsewhere the AssemblyScript wasm-SIMD kernels on the CPU, shards say wasm-fused) or ops (tfjs-core ops on the chosen backend; the reference)."
@@ -327,6 +331,8 @@ task factorize {
     Int max_iter
     Int check_every
     Int stable_checks
+    String stop
+    Float tol
     String backend
     Int workers
     String kernels
@@ -358,6 +364,8 @@ task factorize {
       --max-iter ~{max_iter} \
       --check-every ~{check_every} \
       --stable-checks ~{stable_checks} \
+      --stop ~{stop} \
+      --tol ~{tol} \
       --backend ~{backend} \
       --workers ~{if workers > 0 then workers else cpu} \
       --kernels ~{kernels} \
@@ -403,6 +411,8 @@ task factorize_gpu {
     Int max_iter
     Int check_every
     Int stable_checks
+    String stop
+    Float tol
     String backend
     Int workers
     String kernels
@@ -440,6 +450,8 @@ task factorize_gpu {
       --max-iter ~{max_iter} \
       --check-every ~{check_every} \
       --stable-checks ~{stable_checks} \
+      --stop ~{stop} \
+      --tol ~{tol} \
       --backend ~{if backend == "webgpu" then "webgpu" else "tensorflow"} \
       --workers ~{if workers > 0 then workers else cpu} \
       --kernels ~{kernels} \

@@ -4,7 +4,7 @@
  * before they trust it.
  */
 import { join } from 'node:path';
-import type { Algorithm } from '../types.js';
+import type { Algorithm, StopRule } from '../types.js';
 import { readVerified } from '../io/hash.js';
 import { readManifest, writeManifest } from './validate.js';
 
@@ -30,7 +30,7 @@ export interface ShardManifest {
   k: number;
   restarts: { first: number; last: number };
   seed: number;
-  params: { max_iter: number; check_every: number; stable_checks: number; eps: number };
+  params: { max_iter: number; check_every: number; stable_checks: number; eps: number; stop: StopRule; tol: number };
   backend: string;
   /**
    * How the backend was chosen (engine/backend.ts): requested by name or by auto, the device auto

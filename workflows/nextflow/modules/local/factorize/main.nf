@@ -38,6 +38,8 @@ process FACTORIZE {
         --max-iter ${params.max_iter} \\
         --check-every ${params.check_every} \\
         --stable-checks ${params.stable_checks} \\
+        --stop ${params.stop} \\
+        --tol ${params.tol} \\
         --backend ${backend} \\
         --workers ${workers} \\
         --kernels ${params.kernels} \\
