@@ -6,7 +6,8 @@
  *   pre:  the H update from the sums of the previous pass (brunet: and rs, and H2 = H clamped at a
  *         check; lee: and HHt),
  *   rows: for each block of rows of A, the W update of those rows and the sums for the next H update
- *         (A is read once per pass for all restarts),
+ *         (one pass over A per iteration, one dispatch per kernel for all restarts; each restart's
+ *         threads load A themselves, so the restarts share it through the device caches),
  *   post: lee's column rescale of W (with H's rows scaled by the same sums); brunet's H = H2.
  * Every checkEvery iterations one more dispatch writes each column's argmax and only those labels
  * (R x n u32) are read back for the connectivity stop; a restart that stops is marked inactive (its

@@ -4,7 +4,10 @@
  *
  * Every array holds all R restarts of a batch, restart-major, and every kernel runs one thread per
  * (row or column, restart): gid.y is the restart, so one dispatch serves all restarts and a thread
- * touches only its own restart's factors (a restart's numbers do not depend on its batch).
+ * touches only its own restart's factors (a restart's numbers do not depend on its batch). Threads of
+ * different restarts load the same elements of A: they share them through the device caches rather
+ * than registers, which keeps m x R (or n x R) threads busy where a thread looping over the restarts
+ * would leave only m (or n, often a few dozen samples).
  *   A      rows x n           one block of rows of the data (all of A when resident)
  *   W      R x m x k          W[r, i, c] at (r*m + i)*k + c
  *   H, H2  R x k x n          H[r, c, j] at (r*k + c)*n + j; brunet: H2 = H with the check's clamp
