@@ -77,6 +77,14 @@ fn labelsOf(@builtin(global_invocation_id) g: vec3u) {
 }
 `;
 
+// The W kernels' start: this thread's row i of restart r (the old row in w, the numerator wn at 0).
+const rowStart = /* wgsl */ `  let t = g.x; let r = g.y;
+  if (t >= p.rows || live[r] == 0u || p.upd == 0u) { return; }
+  let i = p.r0 + t;
+  var w: array<f32, K>;
+  var wn: array<f32, K>;
+  for (var c = 0u; c < K; c++) { w[c] = W[wi(r, i, c)]; wn[c] = 0.0f; }`;
+
 const brunet = /* wgsl */ `
 // H = H * num / (colW + eps)
 @compute @workgroup_size(${WORKGROUP})
@@ -110,12 +118,7 @@ fn brunetClampCopy(@builtin(global_invocation_id) g: vec3u) {
 // W = W * ((A / (W H + eps)) H^T) / rs, one row per thread
 @compute @workgroup_size(${WORKGROUP})
 fn brunetW(@builtin(global_invocation_id) g: vec3u) {
-  let t = g.x; let r = g.y;
-  if (t >= p.rows || live[r] == 0u || p.upd == 0u) { return; }
-  let i = p.r0 + t;
-  var w: array<f32, K>;
-  var wn: array<f32, K>;
-  for (var c = 0u; c < K; c++) { w[c] = W[wi(r, i, c)]; wn[c] = 0.0f; }
+${rowStart}
   for (var j = 0u; j < p.n; j++) {
     var s = 0.0f;
     for (var c = 0u; c < K; c++) { s += w[c] * H[hi(r, c, j)]; }
@@ -190,12 +193,7 @@ fn leeGram(@builtin(global_invocation_id) g: vec3u) {
 // W = W * (A H^T) / (W HHt + eps), one row per thread (denominators from the old row)
 @compute @workgroup_size(${WORKGROUP})
 fn leeW(@builtin(global_invocation_id) g: vec3u) {
-  let t = g.x; let r = g.y;
-  if (t >= p.rows || live[r] == 0u || p.upd == 0u) { return; }
-  let i = p.r0 + t;
-  var w: array<f32, K>;
-  var wn: array<f32, K>;
-  for (var c = 0u; c < K; c++) { w[c] = W[wi(r, i, c)]; wn[c] = 0.0f; }
+${rowStart}
   for (var j = 0u; j < p.n; j++) {
     let a = A[t * p.n + j];
     for (var c = 0u; c < K; c++) { wn[c] += a * H[hi(r, c, j)]; }
