@@ -13,7 +13,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { factorizeRestarts, type FactorizeParams, type RestartResult } from '../../tasks/lib/engine/factorize.js';
 import { selectPath } from '../../tasks/lib/engine/select.js';
+import { batchSize } from '../../tasks/lib/engine/webgpu/path.js';
 import { readGct } from '../../tasks/lib/io/gct.js';
+import { ExitCode, NmfError } from '../../tasks/lib/errors.js';
 import { ALL_AML } from '../paths.js';
 import { webgpuAvailable } from './helpers.js';
 
@@ -48,6 +50,16 @@ function matchesWasm(got: RestartResult[], ref: RestartResult[]): void {
   });
 }
 
+describe('webgpu-fused batch size (no device needed)', () => {
+  it('fits W, H and the sums of a batch in one storage binding, and the batch in the grid', () => {
+    // 128 MiB binding, 5000 x 1000 at k = 5: W is 100 kB per restart, so 1342 restarts fit.
+    expect(batchSize(5000, 1000, 5, 2 ** 27, 65535)).toBe(1342);
+    expect(batchSize(5000, 1000, 5, 2 ** 27, 1000)).toBe(1000);
+    // At least one (a restart too large for one binding is refused before any batch, with exit 5).
+    expect(batchSize(10_000_000, 10, 5, 2 ** 27, 65535)).toBe(1);
+  });
+});
+
 describe.skipIf(!available)('webgpu-fused WGSL kernels against wasm-fused on ALL/AML (lavapipe in CI)', () => {
   beforeAll(() => {
     const g = readGct(ALL_AML);
@@ -79,15 +91,29 @@ describe.skipIf(!available)('webgpu-fused WGSL kernels against wasm-fused on ALL
     }, 120_000);
   }
 
-  it("a restart's result does not depend on the restarts sharing its batch", async () => {
+  it("a restart's result does not depend on the restarts sharing its batch, nor on batches of at most 3", async () => {
     for (const algorithm of ['brunet', 'lee'] as const) {
       const params: FactorizeParams = { ...base, algorithm, kernels: 'wgsl' };
       const all = await factorizeRestarts(A, m, n, 4, RESTARTS, params);
       const [alone] = await factorizeRestarts(A, m, n, 4, [2], params);
       expect(alone!.iterations).toBe(all[2]!.iterations);
       expect(sameBits(alone!.W, all[2]!.W) && sameBits(alone!.H, all[2]!.H)).toBe(true);
+      // Two batches, [0, 1, 2] then [3]: every restart as in one batch.
+      const split = await factorizeRestarts(A, m, n, 4, RESTARTS, { ...params, maxBatch: 3 });
+      split.forEach((r, i) => {
+        expect([r.restart, r.iterations]).toEqual([all[i]!.restart, all[i]!.iterations]);
+        expect(sameBits(r.W, all[i]!.W) && sameBits(r.H, all[i]!.H)).toBe(true);
+      });
     }
   }, 60_000);
+
+  it('refuses, with exit 5 and the fix, a matrix taller than the dispatch grid takes', async () => {
+    const tall = 4_200_000; // > 65535 workgroups x 64 threads
+    const err = await factorizeRestarts(new Float32Array(tall * 2).fill(1), tall, 2, 1, [0], { ...base, algorithm: 'lee', kernels: 'wgsl' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NmfError);
+    expect((err as NmfError).code).toBe(ExitCode.backendUnavailable);
+    expect((err as NmfError).message).toMatch(/4200000 x 2 matrix at k = 1 exceeds .* pass --kernels ops or --backend wasm\.$/);
+  });
 
   it('largest objective gap to wasm-fused stays below the tolerance', () => {
     console.log(`webgpu-fused vs wasm-fused: largest relative objective gap ${worst.toExponential(2)} (tolerance ${REL})`);

@@ -47,6 +47,8 @@ export interface FactorizeParams extends StopParams {
    * rather than one restart at a time. Default: on the tensorflow backend only (tests set it on cpu).
    */
   batched?: boolean;
+  /** WGSL kernels: most restarts per batch (tests only; default: as many as the device's buffers take). */
+  maxBatch?: number;
   /** Rows per chunk of the fused kernels' fixed summation order (tests only; default CHUNK_ROWS). */
   chunkRows?: number;
 }
