@@ -20,7 +20,7 @@ import { outputError, usageError } from '../lib/errors.js';
 import { checkRanksFit, describeStopRule, MAX_RESTARTS } from '../lib/params.js';
 import { log, progress } from '../lib/log.js';
 import { toolVersion } from '../lib/paths.js';
-import { factorizeRanks, selectPath, DEFAULT_EPS, type RestartResult } from '../lib/engine/factorize.js';
+import { factorizeRanks, selectPath, DEFAULT_EPS, type FactorizeParams, type RestartResult } from '../lib/engine/factorize.js';
 import { resolveWorkers } from '../lib/engine/cores.js';
 import { readMatrixShared } from './matrix.js';
 import { randomizeColumnsInPlace } from '../lib/randomize.js';
@@ -162,9 +162,15 @@ async function factorizeClaimed(opts: FactorizeRanksOptions): Promise<ShardManif
   const n = prep.shape.samples;
   checkRanksFit(join(opts.prep, 'preprocess.json'), opts.ks, m, n, opts.ks.length === 1 ? '--k' : '--ks');
   const maxDeviceMb = opts.max_device_mb && opts.max_device_mb > 0 ? opts.max_device_mb : undefined;
-  if (opts.stop !== 'connectivity') throw usageError(`--stop ${opts.stop}: the engine does not implement this rule yet; use --stop connectivity.`);
   const threads = resolveWorkers(opts.workers);
   const engine = selectPath({ kernels: opts.kernels ?? 'auto', backend: opts.backend, m, n, threads, ...(maxDeviceMb !== undefined ? { maxDeviceMb } : {}) });
+  const engineParams: FactorizeParams = {
+    algorithm: opts.algorithm, seed: opts.seed, maxIter: opts.max_iter, checkEvery: opts.check_every, stableChecks: opts.stable_checks,
+    stop: opts.stop, tol: opts.tol, kernels: engine.kernels, workers: engine.kernels === 'fused' ? threads : 1, ...(maxDeviceMb !== undefined ? { maxDeviceMb } : {}),
+  };
+  // A path that does not implement the algorithm or stop rule says so before the matrix is read.
+  const refused = engine.path.refuses?.(engineParams) ?? null;
+  if (refused !== null) throw usageError(refused);
   const baseFor = (k: number) => ({
     schema: 'nmf-consensus/shard@1' as const,
     input_sha256: prep.input.sha256,
@@ -198,7 +204,7 @@ async function factorizeClaimed(opts: FactorizeRanksOptions): Promise<ShardManif
     const A = readMatrixShared(join(opts.prep, 'matrix.npy'), m, n, prep.matrix_sha256);
     if (opts.randomized) randomizeColumnsInPlace(A, m, n, opts.seed);
     // The ops path runs in this thread (its tfjs backend owns the device); threads are for the fused kernels.
-    const workers = engine.kernels === 'fused' ? threads : 1;
+    const workers = engineParams.workers!;
     const blocks = engine.blockRows;
     const ks = `${todo.join(',')}${opts.randomized ? ' (random-data baseline)' : ''}`;
     log.info(
@@ -214,10 +220,7 @@ async function factorizeClaimed(opts: FactorizeRanksOptions): Promise<ShardManif
       m,
       n,
       todo.map((k) => ({ k, restarts })),
-      {
-        algorithm: opts.algorithm, seed: opts.seed, maxIter: opts.max_iter, checkEvery: opts.check_every, stableChecks: opts.stable_checks,
-        kernels: engine.kernels, workers, ...(maxDeviceMb !== undefined ? { maxDeviceMb } : {}),
-      },
+      engineParams,
       {
         onRank: (k, results) => {
           done.set(k, writeShard(dirOf(k), baseFor(k), results, m, n, (Date.now() - t0) / 1000));

@@ -68,9 +68,10 @@ export function checkRanksFit(where: string, ks: readonly number[], m: number, n
 }
 /**
  * The stop rule each algorithm uses when --stop is auto: brunet and lee keep R NMF's connectivity rule
- * (their results are compared with R NMF 0.25's).
+ * (their results are compared with R NMF 0.25's); hals stops on the objective (scikit-learn's rule:
+ * coordinate descent converges in tens of sweeps, and labels that stop changing early say little).
  */
-const DEFAULT_STOP: Record<Algorithm, StopRule> = { brunet: 'connectivity', lee: 'connectivity' };
+const DEFAULT_STOP: Record<Algorithm, StopRule> = { brunet: 'connectivity', lee: 'connectivity', hals: 'objective' };
 
 export function resolveStopRule(algorithm: Algorithm, stop: 'auto' | StopRule): StopRule {
   return stop === 'auto' ? DEFAULT_STOP[algorithm] : stop;

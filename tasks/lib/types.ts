@@ -3,7 +3,8 @@
  * tasks/lib/manifest/, next to its JSON Schema in `schemas/`.
  */
 
-export type Algorithm = 'brunet' | 'lee';
+/** Brunet KL and Lee Frobenius multiplicative updates, HALS coordinate descent (Frobenius). */
+export type Algorithm = 'brunet' | 'lee' | 'hals';
 /** When a restart stops (engine/stopping.ts): R NMF's connectivity rule, the objective's relative decrease, or both. */
 export type StopRule = 'connectivity' | 'objective' | 'both';
 export type BackendName = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';

@@ -37,7 +37,7 @@ describe('fused kernels', () => {
     expect(fusedAvailable()).toBe(true);
   });
 
-  it.each(['brunet', 'lee'] as const)('%s: same labels, iterations and objectives (1e-5 relative) as the ops path', async (algorithm) => {
+  it.each(['brunet', 'lee', 'hals'] as const)('%s: same labels, iterations and objectives (1e-5 relative) as the ops path', async (algorithm) => {
     const params = { ...base, algorithm };
     for (const k of [2, 3, 5]) {
       const restarts = [0, 1, 2, 3, 4, 5];
@@ -47,7 +47,7 @@ describe('fused kernels', () => {
     }
   });
 
-  it.each(['brunet', 'lee'] as const)('%s on random data, fixed iterations: objectives within 1e-5 of ops', async (algorithm) => {
+  it.each(['brunet', 'lee', 'hals'] as const)('%s on random data, fixed iterations: objectives within 1e-5 of ops', async (algorithm) => {
     const R = randomMatrix(40, 13, 5);
     const params: FactorizeParams = { algorithm, seed: 3, maxIter: 57, checkEvery: 10, stableChecks: 0 };
     const ops = await factorizeRestarts(R, 40, 13, 3, [0, 1, 2], { ...params, kernels: 'ops' });
@@ -58,7 +58,7 @@ describe('fused kernels', () => {
     });
   });
 
-  it.each(['brunet', 'lee'] as const)('%s: a restart gives identical numbers whatever its batch, lane or thread count', async (algorithm) => {
+  it.each(['brunet', 'lee', 'hals'] as const)('%s: a restart gives identical numbers whatever its batch, lane or thread count', async (algorithm) => {
     const params: FactorizeParams = { ...base, algorithm, kernels: 'fused' };
     const restarts = [0, 1, 2, 3, 4, 5, 6, 7, 8];
     const all = await factorizeRestarts(A, m, n, 4, restarts, params);
@@ -73,7 +73,7 @@ describe('fused kernels', () => {
     expectSame(three, all, 0);
   });
 
-  it.each(['brunet', 'lee'] as const)('%s: row-block streaming (--max-device-mb) gives identical numbers', async (algorithm) => {
+  it.each(['brunet', 'lee', 'hals'] as const)('%s: row-block streaming (--max-device-mb) gives identical numbers', async (algorithm) => {
     const params: FactorizeParams = { ...base, algorithm, kernels: 'fused' };
     const inMemory = await factorizeRestarts(A, m, n, 3, [0, 1, 2, 3, 4], params);
     // 7 rows of 23 floats per block: blocks of uneven size over 70 rows.
@@ -98,7 +98,7 @@ describe('fused lee: rows in pairs against one row at a time', () => {
 });
 
 describe('fused: row split over threads (few restarts, many rows)', () => {
-  it.each(['brunet', 'lee'] as const)('%s: every thread on its chunks of rows gives the numbers of one thread', async (algorithm) => {
+  it.each(['brunet', 'lee', 'hals'] as const)('%s: every thread on its chunks of rows gives the numbers of one thread', async (algorithm) => {
     // 70 rows in chunks of 16: 5 chunks, so 2 or 3 threads own 2-3 chunks each.
     const params: FactorizeParams = { ...base, algorithm, kernels: 'fused', chunkRows: 16 };
     const one = await factorizeRestarts(A, m, n, 3, [0, 1, 2], params);
@@ -121,6 +121,7 @@ describe('row-block streaming on the tfjs-ops path', () => {
     await useBackend('wasm');
   });
 
+  // hals has no streamed ops form (refused: test/engine/conformance.test.ts).
   it.each(['brunet', 'lee'] as const)('%s: same labels and iterations as in memory, objectives within 1e-5 relative', async (algorithm) => {
     const params: FactorizeParams = { ...base, algorithm, kernels: 'ops' };
     for (const k of [2, 4]) {

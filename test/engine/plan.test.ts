@@ -28,7 +28,7 @@ describe('a restart in a group of a larger k', () => {
   const n = 17;
   const { A } = plantedMatrix(m, n, 3, 5);
   const meanA = meanOf(A);
-  const run = (algorithm: 'brunet' | 'lee', K: number, items: LaneItem[]): LaneResult[] => {
+  const run = (algorithm: 'brunet' | 'lee' | 'hals', K: number, items: LaneItem[]): LaneResult[] => {
     const out: LaneResult[] = [];
     let next = 0;
     runLanes({
@@ -38,7 +38,7 @@ describe('a restart in a group of a larger k', () => {
     return out.sort((a, b) => a.k - b.k || a.restart - b.restart);
   };
 
-  it.each(['brunet', 'lee'] as const)('%s: restarts of k = 2, 3 and 5 in a group of k = 8 give the numbers of their own k, byte for byte', (algorithm) => {
+  it.each(['brunet', 'lee', 'hals'] as const)('%s: restarts of k = 2, 3 and 5 in a group of k = 8 give the numbers of their own k, byte for byte', (algorithm) => {
     const mixed = run(algorithm, 8, [{ k: 8, restart: 0 }, { k: 5, restart: 1 }, { k: 3, restart: 2 }, { k: 2, restart: 3 }]);
     expect(mixed.map((r) => `${r.k}/${r.restart}`)).toEqual(['2/3', '3/2', '5/1', '8/0']);
     for (const r of mixed) {

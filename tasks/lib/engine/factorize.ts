@@ -2,6 +2,7 @@
  * The engine's entry points: run restarts of one or several ranks on A through the path select.ts
  * chooses. Stages import the engine from here (and its types from types.ts).
  */
+import { usageError } from '../errors.js';
 import { selectPath } from './select.js';
 import type { FactorizeParams, ProgressEvent, RankJob, RestartResult } from './types.js';
 
@@ -24,6 +25,8 @@ export async function factorizeRanks(
 ): Promise<Map<number, RestartResult[]>> {
   // Kernels are explicit here (stages resolve 'auto' against their backend, see selectPath).
   const { path, blockRows } = selectPath({ kernels: params.kernels ?? 'ops', m, n, threads: params.workers ?? 1, ...(params.maxDeviceMb !== undefined ? { maxDeviceMb: params.maxDeviceMb } : {}) });
+  const refused = path.refuses?.(params) ?? null;
+  if (refused !== null) throw usageError(refused);
   const got = new Map<number, Map<number, RestartResult>>(ranks.map((r) => [r.k, new Map()]));
   const out = new Map<number, RestartResult[]>();
   // An error in onRank (e.g. writing a shard) must not escape a worker's message handler: keep the first, rethrow after.

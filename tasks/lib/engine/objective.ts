@@ -3,7 +3,7 @@
  * on the host in float64). A is m x n, W is m x k, H is k x n, all row-major.
  *
  *   kl(A, WH)        = sum_ij A_ij log(A_ij / (WH)_ij) - A_ij + (WH)_ij   (0 log 0 = 0)   [brunet]
- *   frobenius(A, WH) = 1/2 sum_ij (A_ij - (WH)_ij)^2                                       [lee]
+ *   frobenius(A, WH) = 1/2 sum_ij (A_ij - (WH)_ij)^2                                       [lee, hals]
  *   relError         = ||A - WH||_F / ||A||_F
  */
 import type { Algorithm } from '../types.js';
@@ -56,4 +56,5 @@ export function evaluateFit(
 export const OBJECTIVE_NAMES: Record<Algorithm, string> = {
   brunet: 'kl-divergence: sum A log(A/WH) - A + WH',
   lee: 'frobenius: 1/2 ||A - WH||_F^2',
+  hals: 'frobenius: 1/2 ||A - WH||_F^2',
 };

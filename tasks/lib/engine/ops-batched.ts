@@ -4,18 +4,20 @@
  * of them with batched matMul against the one device copy of A, so a step costs the same number of op
  * launches whatever R is. The stop rule, the clamp at checks and the order of operations are those of
  * ops.ts. At a check only the labels (argmax of H, R x n int32) are read back; a restart that stops
- * is read back once and gathered out of the batch, the others go on.
+ * is read back once and gathered out of the batch, the others go on. Under the objective rule W and
+ * H are read back at every check too, and each restart's objective is evaluated on the host (float64).
+ * HALS has no batched rule (ops.ts runs it per restart).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { initialFactors } from './prng.js';
 import { BATCHED_RULES } from './updates/batched.js';
-import { ConnectivityStop, argmaxLabels } from './stopping.js';
+import { RestartStop, argmaxLabels, needsObjective } from './stopping.js';
 import { evaluateFit } from './objective.js';
 import { DEFAULT_EPS, FLOAT32_TINY, type EngineJob, type RankJob } from './types.js';
 
 interface Batch {
   restarts: number[];
-  stops: ConnectivityStop[];
+  stops: RestartStop[];
   W: tf.Tensor3D;
   H: tf.Tensor3D;
 }
@@ -33,6 +35,9 @@ export async function factorizeBatched(job: EngineJob, rank: RankJob, At: tf.Ten
   const { k } = rank;
   const eps = params.eps ?? DEFAULT_EPS;
   const step = BATCHED_RULES[params.algorithm];
+  if (step === undefined) throw new Error(`no batched update for ${params.algorithm} (ops.ts runs it per restart)`);
+  const withObjective = needsObjective(params);
+  const stops = rank.restarts.map(() => new RestartStop(params));
   const R = rank.restarts.length;
   const W0 = new Float32Array(R * m * k);
   const H0 = new Float32Array(R * k * n);
@@ -40,10 +45,11 @@ export async function factorizeBatched(job: EngineJob, rank: RankJob, At: tf.Ten
     const init = initialFactors(params.seed, k, restart, m, n, meanA);
     W0.set(init.W, r * m * k);
     H0.set(init.H, r * k * n);
+    if (withObjective) stops[r]!.start(evaluateFit(params.algorithm, A, init.W, init.H, m, n, k).objective);
   });
   const b: Batch = {
     restarts: [...rank.restarts],
-    stops: rank.restarts.map(() => new ConnectivityStop(params)),
+    stops,
     W: tf.tensor3d(W0, [R, m, k]),
     H: tf.tensor3d(H0, [R, k, n]),
   };
@@ -56,14 +62,18 @@ export async function factorizeBatched(job: EngineJob, rank: RankJob, At: tf.Ten
       if (iter % params.checkEvery !== 0 && !last) continue;
       replace(b, tf.maximum(b.W, FLOAT32_TINY) as tf.Tensor3D, tf.maximum(b.H, FLOAT32_TINY) as tf.Tensor3D);
       let labels: Int32Array | null = null;
+      let factors: { W: Float32Array; H: Float32Array } | null = null;
       if (iter % params.checkEvery === 0) {
         const am = tf.argMax(b.H, 1);
         labels = (await am.data()) as Int32Array;
         am.dispose();
+        if (withObjective) factors = { W: (await b.W.data()) as Float32Array, H: (await b.H.data()) as Float32Array };
       }
+      const objectiveOf = (r: number) =>
+        factors === null ? undefined : evaluateFit(params.algorithm, A, factors.W.subarray(r * m * k, (r + 1) * m * k), factors.H.subarray(r * k * n, (r + 1) * k * n), m, n, k).objective;
       const keep: number[] = [];
       for (let r = 0; r < b.restarts.length; r++) {
-        const converged = labels !== null && b.stops[r]!.update(labels.subarray(r * n, (r + 1) * n));
+        const converged = labels !== null && b.stops[r]!.update(labels.subarray(r * n, (r + 1) * n), objectiveOf(r));
         if (!converged && !last) {
           keep.push(r);
           continue;

@@ -15,7 +15,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initialFactors } from './prng.js';
 import { UPDATE_RULES } from './updates/index.js';
-import { ConnectivityStop, argmaxLabels } from './stopping.js';
+import { RestartStop, argmaxLabels, needsObjective } from './stopping.js';
 import { evaluateFit } from './objective.js';
 import { meanOf } from './blocks.js';
 import { factorizeBatched } from './ops-batched.js';
@@ -26,7 +26,7 @@ interface Active {
   restart: number;
   W: tf.Tensor2D;
   H: tf.Tensor2D;
-  stop: ConnectivityStop;
+  stop: RestartStop;
   labels: Uint16Array;
 }
 
@@ -37,14 +37,18 @@ async function factorizeOps(job: EngineJob, rank: RankJob, At: tf.Tensor2D, mean
   const onResult = (r: RestartResult) => job.onResult(k, r);
   const eps = params.eps ?? DEFAULT_EPS;
   const update = UPDATE_RULES[params.algorithm];
+  // The objective rule: the objective on the host in float64 from the factors read back at a check.
+  const withObjective = needsObjective(params);
   let done = 0;
   let active: Active[] = restarts.map((restart) => {
     const init = initialFactors(params.seed, k, restart, m, n, meanA);
+    const stop = new RestartStop(params);
+    if (withObjective) stop.start(evaluateFit(params.algorithm, A, init.W, init.H, m, n, k).objective);
     return {
       restart,
       W: tf.tensor2d(init.W, [m, k]),
       H: tf.tensor2d(init.H, [k, n]),
-      stop: new ConnectivityStop(params),
+      stop,
       labels: argmaxLabels(init.H, k, n),
     };
   });
@@ -85,8 +89,10 @@ async function factorizeOps(job: EngineJob, rank: RankJob, At: tf.Tensor2D, mean
           clampTiny(a);
           let converged = false;
           if (iter % params.checkEvery === 0) {
-            a.labels = argmaxLabels(await a.H.data(), k, n);
-            converged = a.stop.update(a.labels);
+            const H = await a.H.data();
+            a.labels = argmaxLabels(H, k, n);
+            const objective = withObjective ? evaluateFit(params.algorithm, A, await a.W.data(), H, m, n, k).objective : undefined;
+            converged = a.stop.update(a.labels, objective);
           }
           if (converged || last) await finish(a, iter, converged);
           else still.push(a);
@@ -116,10 +122,13 @@ registerPath({
   name: 'ops',
   blockCapMb: Infinity,
   accepts: (req) => req.kernels === 'ops' && !req.streamed,
+  // Only a test forces the batched path; the stage never asks it for hals.
+  refuses: (p) => (p.batched === true && p.algorithm === 'hals' ? '--algorithm hals: the batched ops path has no HALS update; leave batched unset (HALS runs per restart).' : null),
   async run(job: EngineJob) {
     const At = tf.tensor2d(job.A, [job.m, job.n], 'float32');
     const meanA = meanOf(job.A);
-    const batched = job.params.batched ?? tf.getBackend() === 'tensorflow';
+    // HALS has no batched rule: it runs per restart on every backend.
+    const batched = job.params.batched ?? (tf.getBackend() === 'tensorflow' && job.params.algorithm !== 'hals');
     try {
       for (const rank of job.ranks) {
         if (batched) await factorizeBatched(job, rank, At, meanA);

@@ -1,4 +1,12 @@
 /**
+ * When a restart stops (docs/method.md, Stop rules). Checks come every `checkEvery` iterations.
+ *   connectivity: R NMF 0.25's `nmf.stop.connectivity` (ConnectivityStop below).
+ *   objective:    scikit-learn's rule (_nmf.py, _fit_multiplicative_update): with f = sqrt(2 x the
+ *                 objective) (its `square_root=True` divergence; ||A - WH||_F for lee and hals), stop
+ *                 at the first check where (f at the previous check - f) / f at the initial W, H < tol.
+ *                 tol <= 0 never stops on it (as scikit-learn skips the test).
+ *   both:         stop at the first check where both rules say stop.
+ *
  * The connectivity stopping rule of R NMF 0.25 (`nmf.stop.connectivity`), DESIGN section 2.
  *
  * Every `checkEvery` iterations the labels (argmax of each H column) are compared with those of the
@@ -7,10 +15,23 @@
  * for more than `stableChecks` checks in a row: with the defaults (10, 40) at least 420 iterations.
  * `stableChecks` = 0 disables the early stop (fixed iteration count, for benchmarks).
  */
+import type { StopRule } from '../types.js';
+
 export interface StopParams {
   maxIter: number;
   checkEvery: number;
   stableChecks: number;
+  /** Undefined: connectivity (R NMF's, the rule every path ran before the objective rule existed). */
+  stop?: StopRule;
+  /** The objective rule's tolerance; undefined: DEFAULT_TOL. */
+  tol?: number;
+}
+
+export const DEFAULT_TOL = 1e-4;
+
+/** Does this rule need the objective at every check (and at the initial factors)? */
+export function needsObjective(p: Pick<StopParams, 'stop'>): boolean {
+  return p.stop === 'objective' || p.stop === 'both';
 }
 
 export const STOP_RULE_NAME =
@@ -35,6 +56,44 @@ export class ConnectivityStop {
     this.previous = canon;
     return this.params.stableChecks > 0 && this.unchanged > this.params.stableChecks;
   }
+}
+
+/**
+ * The rule of `params.stop` for one restart. `start` takes the objective at the initial factors
+ * (only when needsObjective); `update` takes the labels and, when needsObjective, the objective at a
+ * check, and says whether the restart stops there.
+ */
+export class RestartStop {
+  private readonly connectivity: ConnectivityStop;
+  private readonly rule: StopRule;
+  private readonly tol: number;
+  private initial = NaN;
+  private previous = NaN;
+
+  constructor(params: StopParams) {
+    this.connectivity = new ConnectivityStop(params);
+    this.rule = params.stop ?? 'connectivity';
+    this.tol = params.tol ?? DEFAULT_TOL;
+  }
+
+  start(objective: number): void {
+    this.initial = this.previous = rootObjective(objective);
+  }
+
+  update(labels: ArrayLike<number>, objective?: number): boolean {
+    const byLabels = this.connectivity.update(labels);
+    if (this.rule === 'connectivity') return byLabels;
+    if (objective === undefined || Number.isNaN(this.initial)) throw new Error(`stop rule ${this.rule}: the objective was not given at the start and at this check`);
+    const f = rootObjective(objective);
+    const byObjective = this.tol > 0 && (this.previous - f) / this.initial < this.tol;
+    this.previous = f;
+    return this.rule === 'objective' ? byObjective : byObjective && byLabels;
+  }
+}
+
+/** scikit-learn's square_root=True divergence: sqrt(2 x objective) (||A - WH||_F for the Frobenius objective). */
+function rootObjective(objective: number): number {
+  return Math.sqrt(2 * Math.max(0, objective));
 }
 
 /** Relabel clusters by first appearance, so equal partitions give equal arrays. */

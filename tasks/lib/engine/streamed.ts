@@ -15,7 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { initialFactors } from './prng.js';
-import { ConnectivityStop, argmaxLabels } from './stopping.js';
+import { RestartStop, argmaxLabels, needsObjective } from './stopping.js';
 import { evaluateFit } from './objective.js';
 import { meanOf } from './blocks.js';
 import { registerPath } from './registry.js';
@@ -28,7 +28,7 @@ interface Run {
   num: tf.Tensor2D | null; // brunet: sum W_b^T Q_b; lee: sum W_b^T A_b
   den: tf.Tensor | null; // brunet: colSums(W) (1 x k); lee: W^T W (k x k)
   iter: number;
-  stop: ConnectivityStop;
+  stop: RestartStop;
 }
 
 export async function factorizeStreamed(
@@ -51,8 +51,12 @@ export async function factorizeStreamed(
   // tf.tidy's types do not allow null members in the returned object; tidy itself does.
   const tidy = <T>(fn: () => T): T => tf.tidy(fn as unknown as () => tf.TensorContainer) as unknown as T;
 
+  // The objective rule: the objective on the host in float64 from the factors read back at a check.
+  const withObjective = needsObjective(params);
   let runs: Run[] = restarts.map((restart) => {
     const init = initialFactors(params.seed, k, restart, m, n, meanA);
+    const stop = new RestartStop(params);
+    if (withObjective) stop.start(evaluateFit(params.algorithm, A, init.W, init.H, m, n, k).objective);
     return {
       restart,
       Wb: blocks.map(([a, b]) => tf.tensor2d(init.W.subarray(a * k, b * k), [b - a, k])),
@@ -60,7 +64,7 @@ export async function factorizeStreamed(
       num: null,
       den: null,
       iter: 0,
-      stop: new ConnectivityStop(params),
+      stop,
     };
   });
   const isCheck = (it: number) => it % params.checkEvery === 0 || it >= params.maxIter;
@@ -171,9 +175,13 @@ export async function factorizeStreamed(
     });
   };
 
-  const finish = async (r: Run, converged: boolean) => {
+  const readW = async (r: Run) => {
     const W = new Float32Array(m * k);
     for (let b = 0; b < blocks.length; b++) W.set((await r.Wb[b]!.data()) as Float32Array, blocks[b]![0] * k);
+    return W;
+  };
+  const finish = async (r: Run, converged: boolean) => {
+    const W = await readW(r);
     const H = new Float32Array((await r.H.data()) as Float32Array);
     const fit = evaluateFit(params.algorithm, A, W, H, m, n, k);
     results.set(r.restart, { restart: r.restart, labels: argmaxLabels(H, k, n), iterations: r.iter, converged, objective: fit.objective, relError: fit.relError, W, H });
@@ -204,7 +212,11 @@ export async function factorizeStreamed(
       for (const r of runs) {
         r.iter = iter;
         let converged = false;
-        if (iter % params.checkEvery === 0) converged = r.stop.update(argmaxLabels(await r.H.data(), k, n));
+        if (iter % params.checkEvery === 0) {
+          const H = await r.H.data();
+          const objective = withObjective ? evaluateFit(params.algorithm, A, await readW(r), H, m, n, k).objective : undefined;
+          converged = r.stop.update(argmaxLabels(H, k, n), objective);
+        }
         if (converged || iter >= params.maxIter) await finish(r, converged);
         else still.push(r);
       }
@@ -221,6 +233,10 @@ registerPath({
   name: 'ops-streamed',
   blockCapMb: Infinity,
   accepts: (req) => req.kernels === 'ops' && req.streamed,
+  refuses: (p) =>
+    p.algorithm === 'hals'
+      ? '--algorithm hals: the streamed ops path (A above --max-device-mb) has no HALS update; pass --kernels fused (it streams A too) or a larger --max-device-mb.'
+      : null,
   async run(job) {
     for (const rank of job.ranks) {
       const results = await factorizeStreamed(job.A, job.m, job.n, rank.k, rank.restarts, job.params, job.blockRows!, job.params.eps ?? DEFAULT_EPS, job.onProgress);

@@ -105,6 +105,11 @@ export interface EnginePath {
   readonly name: string;
   /** Does this path serve the request? Exactly one registered path does. */
   accepts(req: PathRequest): boolean;
+  /**
+   * The one-line message (exit 2, naming the flag and the fix) when this path cannot run `params`
+   * (an algorithm or stop rule it does not implement), else null. Checked before any work.
+   */
+  refuses?(params: FactorizeParams): string | null;
   /** The largest block of A it copies at once, in MiB (the fused path caps blocks), or Infinity. */
   readonly blockCapMb: number;
   run(job: EngineJob): Promise<void>;

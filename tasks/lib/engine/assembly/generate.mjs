@@ -1,4 +1,4 @@
-// Writes unrolled.ts: the brunet and lee row kernels unrolled for k = 2..MAX_K (k accumulators in
+// Writes unrolled.ts: the brunet, lee and hals row kernels unrolled for k = 2..MAX_K (k accumulators in
 // locals, one sweep over a row per phase). AssemblyScript has no value generics, so the unrolled
 // variants are generated; kernels.ts dispatches to them and keeps a generic loop for larger k.
 // Run by `npm run build:kernels` before asc.
@@ -51,13 +51,31 @@ ${r(K, (c) => `        v128.store(p${c} + j, f32x4.add(v128.load(p${c} + j), f32
 `;
 }
 
-function lee(K) {
+// The W update of one row for lee or hals (kernels.ts: leeRows, halsRows), new values u<t><c> from
+// the old w<c>: lee divides by the old row's W HHt; hals goes component by component, each using
+// the components already updated (u for d < c), skipping a zero Hessian HHt[c, c].
+function wUpdate(K, hals, t, w, s, store) {
+  if (!hals) {
+    return r(K, (c) => `    const u${t}${c} = v128.bitselect(f32x4.div(f32x4.mul(${w}${c}, ${s(c)}), f32x4.add(${sum(K, (d) => `${w}${d}, v128.load(HHt, ${(d * K + c) * 16})`)}, epsv)), ${w}${c}, upd);
+    ${store(c)}`);
+  }
+  return r(K, (c) => `    const g${t}${c} = ${sum(K, (d) => `${d < c ? `u${t}` : w}${d}, v128.load(HHt, ${(d * K + c) * 16})`)};
+    const e${t}${c} = v128.load(HHt, ${(c * K + c) * 16});
+    const u${t}${c} = v128.bitselect(f32x4.max(f32x4.add(${w}${c}, f32x4.div(f32x4.sub(${s(c)}, g${t}${c}), e${t}${c})), tiny), ${w}${c}, v128.and(upd, f32x4.ne(e${t}${c}, zerov)));
+    ${store(c)}`);
+}
+const prologue = (hals) => hals ? `
+  const tiny = f32x4.splat(TINY);
+  const zerov = f32x4.splat(0);` : `
+  const epsv = f32x4.splat(eps);`;
+const NAME = (hals) => (hals ? 'hals' : 'lee');
+
+function lee(K, hals) {
   const pairs = [];
   for (let c = 0; c < K; c++) for (let d = 0; d < K; d++) pairs.push([c, d]);
   return `
 @inline
-function leeRows${K}(A: usize, rows: i32, n: i32, W: usize, Hw: usize, HHt: usize, num: usize, WtW: usize, colW: usize, masks: usize, eps: f32, acc: i32): void {
-  const epsv = f32x4.splat(eps);
+function ${NAME(hals)}Rows${K}(A: usize, rows: i32, n: i32, W: usize, Hw: usize, HHt: usize, num: usize, WtW: usize, colW: usize, masks: usize, eps: f32, acc: i32): void {${prologue(hals)}
   const upd = v128.load(masks);
   const nb = <usize>n << 4;
 ${r(K, (c) => `  const h${c} = Hw + ${c} * nb;`)}
@@ -71,8 +89,7 @@ ${r(K, (c) => `    let s${c} = f32x4.splat(0);`)}
       const av = f32x4.splat(load<f32>(a + jj));
 ${r(K, (c) => `      s${c} = f32x4.add(s${c}, f32x4.mul(av, v128.load(h${c} + j)));`)}
     }
-${r(K, (c) => `    const u${c} = v128.bitselect(f32x4.div(f32x4.mul(w${c}, s${c}), f32x4.add(${sum(K, (d) => `w${d}, v128.load(HHt, ${(d * K + c) * 16})`)}, epsv)), w${c}, upd);
-    v128.store(w, u${c}, ${c * 16});
+${wUpdate(K, hals, '', 'w', (c) => `s${c}`, (c) => `v128.store(w, u${c}, ${c * 16});
     v128.store(colW, f32x4.add(v128.load(colW, ${c * 16}), u${c}), ${c * 16});`)}
     if (acc) {
 ${pairs.map(([c, d]) => `      v128.store(WtW, f32x4.add(v128.load(WtW, ${(c * K + d) * 16}), f32x4.mul(u${c}, u${d})), ${(c * K + d) * 16});`).join('\n')}
@@ -94,17 +111,15 @@ ${r(K, (c) => `        v128.store(p${c} + j, f32x4.add(v128.load(p${c} + j), f32
 // row's A H^T over j in order; row i's share of a numerator sum before row i + 1's): identical
 // numbers, tested. An odd last row goes through leeRows.
 const BLOCK_K = 4;
-function leePairs(K) {
+function leePairs(K, hals) {
   const pairs = [];
   for (let c = 0; c < K; c++) for (let d = 0; d < K; d++) pairs.push([c, d]);
   const blocks = [];
   for (let c0 = 0; c0 < K; c0 += BLOCK_K) blocks.push(Array.from({ length: Math.min(BLOCK_K, K - c0) }, (_, i) => c0 + i));
-  const upd = (t, w) => r(K, (c) => `    const u${t}${c} = v128.bitselect(f32x4.div(f32x4.mul(${w}${c}, v128.load(S, ${((t === 'a' ? 0 : K) + c) * 16})), f32x4.add(${sum(K, (d) => `${w}${d}, v128.load(HHt, ${(d * K + c) * 16})`)}, epsv)), ${w}${c}, upd);
-    v128.store(${t === 'a' ? 'wa' : 'wb'}, u${t}${c}, ${c * 16});`);
+  const upd = (t, w) => wUpdate(K, hals, t, w, (c) => `v128.load(S, ${((t === 'a' ? 0 : K) + c) * 16})`, (c) => `v128.store(${t === 'a' ? 'wa' : 'wb'}, u${t}${c}, ${c * 16});`);
   return `
 @inline
-function leeRowPairs${K}(A: usize, rows: i32, n: i32, W: usize, Hw: usize, HHt: usize, num: usize, WtW: usize, colW: usize, masks: usize, eps: f32, acc: i32, S: usize): void {
-  const epsv = f32x4.splat(eps);
+function ${NAME(hals)}RowPairs${K}(A: usize, rows: i32, n: i32, W: usize, Hw: usize, HHt: usize, num: usize, WtW: usize, colW: usize, masks: usize, eps: f32, acc: i32, S: usize): void {${prologue(hals)}
   const upd = v128.load(masks);
   const nb = <usize>n << 4;
 ${r(K, (c) => `  const h${c} = Hw + ${c} * nb;`)}
@@ -146,7 +161,7 @@ ${bl.map((c) => `          v128.store(p${c} + j, f32x4.add(f32x4.add(v128.load(p
       }`).join('\n')}
     }
   }
-  if (i < rows) leeRows${K}(A + ((<usize>i * <usize>n) << 2), rows - i, n, W + <usize>i * ${K * 16}, Hw, HHt, num, WtW, colW, masks, eps, acc);
+  if (i < rows) ${NAME(hals)}Rows${K}(A + ((<usize>i * <usize>n) << 2), rows - i, n, W + <usize>i * ${K * 16}, Hw, HHt, num, WtW, colW, masks, eps, acc);
 }
 `;
 }
@@ -157,8 +172,10 @@ const out = `// GENERATED by generate.mjs (npm run build:kernels): do not edit.
 const TINY: f32 = 1.1754943508222875e-38;
 export const UNROLLED_MAX_K = ${MAX_K};
 ${ks.map(brunet).join('')}
-${ks.map(lee).join('')}
-${ks.map(leePairs).join('')}
+${ks.map((K) => lee(K, false)).join('')}
+${ks.map((K) => leePairs(K, false)).join('')}
+${ks.map((K) => lee(K, true)).join('')}
+${ks.map((K) => leePairs(K, true)).join('')}
 /** Returns false when k has no unrolled variant. */
 export function brunetRowsUnrolled(A: usize, rows: i32, n: i32, k: i32, W: usize, Hw: usize, Ha: usize, rs: usize, num: usize, colW: usize, masks: usize, eps: f32, acc: i32): bool {
   switch (k) {
@@ -170,6 +187,12 @@ ${ks.map((K) => `    case ${K}: brunetRows${K}(A, rows, n, W, Hw, Ha, rs, num, c
 export function leeRowsUnrolled(A: usize, rows: i32, n: i32, k: i32, W: usize, Hw: usize, HHt: usize, num: usize, WtW: usize, colW: usize, masks: usize, eps: f32, acc: i32, S: usize): bool {
   switch (k) {
 ${ks.map((K) => `    case ${K}: leeRowPairs${K}(A, rows, n, W, Hw, HHt, num, WtW, colW, masks, eps, acc, S); return true;`).join('\n')}
+    default: return false;
+  }
+}
+export function halsRowsUnrolled(A: usize, rows: i32, n: i32, k: i32, W: usize, Hw: usize, HHt: usize, num: usize, WtW: usize, colW: usize, masks: usize, eps: f32, acc: i32, S: usize): bool {
+  switch (k) {
+${ks.map((K) => `    case ${K}: halsRowPairs${K}(A, rows, n, W, Hw, HHt, num, WtW, colW, masks, eps, acc, S); return true;`).join('\n')}
     default: return false;
   }
 }

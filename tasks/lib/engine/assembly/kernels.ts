@@ -1,6 +1,6 @@
 // AssemblyScript (compiled to dist/kernels/nmf.wasm by `npm run build:kernels`; not part of the tsc build).
 //
-// Fused multiplicative-update kernels for the `fused` engine path (tasks/lib/engine/fused/). Four
+// Fused update kernels (multiplicative: brunet, lee; coordinate descent: hals) for the `fused` engine path (tasks/lib/engine/fused/). Four
 // restarts of the same k run in the four f32 lanes of a v128 ("a group"): every array of a group is
 // interleaved by lane, so one splat of A[i, j] serves four restarts and no operation ever mixes lanes.
 // Each lane's arithmetic is therefore the same whichever lane or group a restart sits in, which is
@@ -23,7 +23,7 @@
 // Arithmetic mirrors tasks/lib/engine/updates/{brunet,lee}.ts operation by operation (x * num / den,
 // eps added to denominators); only the summation order differs from the tfjs ops path.
 
-import { brunetRowsUnrolled, leeRowsUnrolled } from './unrolled';
+import { brunetRowsUnrolled, leeRowsUnrolled, halsRowsUnrolled } from './unrolled';
 
 const TINY: f32 = 1.1754943508222875e-38;
 
@@ -212,7 +212,33 @@ export function leeRows(
   num: usize, WtW: usize, colW: usize, q: usize, wnew: usize, masks: usize, eps: f32, acc: i32,
 ): void {
   if (leeRowsUnrolled(A, rows, n, k, W, Hw, HHt, num, WtW, colW, masks, eps, acc, q)) return;
+  frobeniusRows(A, rows, n, k, W, Hw, HHt, num, WtW, colW, q, wnew, masks, eps, acc, false);
+}
+
+/**
+ * HALS (coordinate descent), one pass over `rows` rows of A for one group: the same sums as leeRows
+ * (s = A H^T per row, then num += W^T A, WtW += W^T W, colW += W) around a different W update, per row
+ * and component c in order, each using the components already updated:
+ *   W[c] = max(tiny, W[c] + (s[c] - sum_d W[d] HHt[d, c]) / HHt[c, c])
+ * in the lanes of masks[0] where HHt[c, c] != 0 (elsewhere W[c] stays, as scikit-learn skips a zero
+ * Hessian: a component held at 0 in a mixed group stays exactly 0).
+ */
+export function halsRows(
+  A: usize, rows: i32, n: i32, k: i32, W: usize, Hw: usize, HHt: usize,
+  num: usize, WtW: usize, colW: usize, q: usize, wnew: usize, masks: usize, eps: f32, acc: i32,
+): void {
+  if (halsRowsUnrolled(A, rows, n, k, W, Hw, HHt, num, WtW, colW, masks, eps, acc, q)) return;
+  frobeniusRows(A, rows, n, k, W, Hw, HHt, num, WtW, colW, q, wnew, masks, eps, acc, true);
+}
+
+// The generic loop of leeRows and halsRows (k above the unrolled ones); `hals` picks the W update.
+function frobeniusRows(
+  A: usize, rows: i32, n: i32, k: i32, W: usize, Hw: usize, HHt: usize,
+  num: usize, WtW: usize, colW: usize, q: usize, wnew: usize, masks: usize, eps: f32, acc: i32, hals: bool,
+): void {
   const epsv = f32x4.splat(eps);
+  const tiny = f32x4.splat(TINY);
+  const zerov = f32x4.splat(0);
   const upd = v128.load(masks);
   const rowBytes = <usize>k << 4;
   const nb = <usize>n << 4;
@@ -240,18 +266,33 @@ export function leeRows(
       for (let j: usize = 0, jj: usize = 0; j < nb; j += 16, jj += 4) s0 = f32x4.add(s0, f32x4.mul(f32x4.splat(load<f32>(a + jj)), v128.load(h0 + j)));
       v128.store(wnew + (<usize>c << 4), s0);
     }
-    // W[c] = W[c] * wnew[c] / (sum_d W[d] HHt[d, c] + eps); the denominators use the old row.
-    for (c = 0; c < k; c++) {
-      let den = f32x4.splat(0);
-      for (let d = 0; d < k; d++) den = f32x4.add(den, f32x4.mul(v128.load(w + (<usize>d << 4)), v128.load(HHt + ((<usize>(d * k + c)) << 4))));
-      v128.store(q + (<usize>c << 4), f32x4.add(den, epsv));
-    }
-    for (c = 0; c < k; c++) {
-      const off = <usize>c << 4;
-      const old = v128.load(w + off);
-      const x = v128.bitselect(f32x4.div(f32x4.mul(old, v128.load(wnew + off)), v128.load(q + off)), old, upd);
-      v128.store(w + off, x);
-      v128.store(colW + off, f32x4.add(v128.load(colW + off), x));
+    if (hals) {
+      // W[c] += (wnew[c] - sum_d W[d] HHt[d, c]) / HHt[c, c], in order, with the W[d] already updated.
+      for (c = 0; c < k; c++) {
+        const off = <usize>c << 4;
+        let g = f32x4.splat(0);
+        for (let d = 0; d < k; d++) g = f32x4.add(g, f32x4.mul(v128.load(w + (<usize>d << 4)), v128.load(HHt + ((<usize>(d * k + c)) << 4))));
+        const hess = v128.load(HHt + ((<usize>(c * k + c)) << 4));
+        const old = v128.load(w + off);
+        const x = f32x4.max(f32x4.add(old, f32x4.div(f32x4.sub(v128.load(wnew + off), g), hess)), tiny);
+        const y = v128.bitselect(x, old, v128.and(upd, f32x4.ne(hess, zerov)));
+        v128.store(w + off, y);
+        v128.store(colW + off, f32x4.add(v128.load(colW + off), y));
+      }
+    } else {
+      // W[c] = W[c] * wnew[c] / (sum_d W[d] HHt[d, c] + eps); the denominators use the old row.
+      for (c = 0; c < k; c++) {
+        let den = f32x4.splat(0);
+        for (let d = 0; d < k; d++) den = f32x4.add(den, f32x4.mul(v128.load(w + (<usize>d << 4)), v128.load(HHt + ((<usize>(d * k + c)) << 4))));
+        v128.store(q + (<usize>c << 4), f32x4.add(den, epsv));
+      }
+      for (c = 0; c < k; c++) {
+        const off = <usize>c << 4;
+        const old = v128.load(w + off);
+        const x = v128.bitselect(f32x4.div(f32x4.mul(old, v128.load(wnew + off)), v128.load(q + off)), old, upd);
+        v128.store(w + off, x);
+        v128.store(colW + off, f32x4.add(v128.load(colW + off), x));
+      }
     }
     if (acc) {
       for (c = 0; c < k; c++) {
@@ -299,6 +340,29 @@ export function leeH(H: usize, num: usize, WtW: usize, tmp: usize, n: i32, k: i3
     for (let c = 0; c < k; c++) {
       const p = H + <usize>c * nb + j;
       v128.store(p, v128.bitselect(v128.load(tmp + (<usize>c << 4)), v128.load(p), upd));
+    }
+  }
+}
+
+/**
+ * HALS H update of one group, column by column and component by component in order (each using the
+ * components already updated): H[c, j] = max(tiny, H[c, j] + (num[c, j] - sum_d WtW[c, d] H[d, j]) / WtW[c, c])
+ * in the lanes of mask `upd` where WtW[c, c] != 0.
+ */
+export function halsH(H: usize, num: usize, WtW: usize, n: i32, k: i32, mask: usize): void {
+  const upd = v128.load(mask);
+  const tiny = f32x4.splat(TINY);
+  const zerov = f32x4.splat(0);
+  const nb = <usize>n << 4;
+  for (let j: usize = 0; j < nb; j += 16) {
+    for (let c = 0; c < k; c++) {
+      let g = f32x4.splat(0);
+      for (let d = 0; d < k; d++) g = f32x4.add(g, f32x4.mul(v128.load(WtW + (<usize>(c * k + d) << 4)), v128.load(H + <usize>d * nb + j)));
+      const hess = v128.load(WtW + (<usize>(c * k + c) << 4));
+      const p = H + <usize>c * nb + j;
+      const old = v128.load(p);
+      const x = f32x4.max(f32x4.add(old, f32x4.div(f32x4.sub(v128.load(num + <usize>c * nb + j), g), hess)), tiny);
+      v128.store(p, v128.bitselect(x, old, v128.and(upd, f32x4.ne(hess, zerov))));
     }
   }
 }

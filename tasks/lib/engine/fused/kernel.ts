@@ -17,6 +17,8 @@ export interface KernelExports {
   zero(p: number, bytes: number): void;
   leeRows(A: number, rows: number, n: number, k: number, W: number, Hw: number, HHt: number, num: number, WtW: number, colW: number, q: number, wnew: number, masks: number, eps: number, acc: number): void;
   leeH(H: number, num: number, WtW: number, tmp: number, n: number, k: number, eps: number, mask: number): void;
+  halsRows(A: number, rows: number, n: number, k: number, W: number, Hw: number, HHt: number, num: number, WtW: number, colW: number, q: number, wnew: number, masks: number, eps: number, acc: number): void;
+  halsH(H: number, num: number, WtW: number, n: number, k: number, mask: number): void;
   gram(H: number, HHt: number, n: number, k: number): void;
   addTo(dst: number, src: number, count: number): void;
   leeScale(colW: number, k: number, eps: number, masks: number): void;

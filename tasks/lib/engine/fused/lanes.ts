@@ -20,7 +20,7 @@
  */
 import type { Algorithm } from '../../types.js';
 import { initialFactors } from '../prng.js';
-import { ConnectivityStop, type StopParams } from '../stopping.js';
+import { RestartStop, needsObjective, type StopParams } from '../stopping.js';
 import { evaluateFit } from '../objective.js';
 import { Kernel } from './kernel.js';
 import type { RestartResult } from '../types.js';
@@ -112,7 +112,7 @@ interface Lane {
   /** The restart's own k (this driver's k for an empty lane). */
   k: number;
   iter: number;
-  stop: ConnectivityStop | null;
+  stop: RestartStop | null;
 }
 
 interface Sums {
@@ -157,7 +157,13 @@ export function abortBarrier(ctl: Int32Array): void {
 export function runLanes(job: LaneJob): void {
   const { m, n, k, params } = job;
   const eps = params.eps;
-  const lee = params.algorithm === 'lee';
+  // lee and hals (both Frobenius) gather the same sums in the same passes; they differ in the H
+  // update and the W update of a row (kernels.ts: leeH/halsH, leeRows/halsRows).
+  const lee = params.algorithm !== 'brunet';
+  const hals = params.algorithm === 'hals';
+  // The objective rule: lee and hals get the objective from the sums the pass gathered (frobenius
+  // below); brunet's needs a pass over A, done on the host from the lane's factors at a check.
+  const withObjective = needsObjective(params);
   const K = job.kernel ?? new Kernel();
   K.reset();
   const x = K.x;
@@ -236,11 +242,45 @@ export function runLanes(job: LaneJob): void {
     return out;
   };
 
+  // ||A||^2 in float64, for the Frobenius objective from sums.
+  let normA2 = 0;
+  if (withObjective && lee) for (let i = 0; i < job.A.length; i++) normA2 += job.A[i]! * job.A[i]!;
+  /**
+   * Lane l's objective 1/2 ||A - WH||^2 = 1/2 (||A||^2 - 2 sum(num o H) + sum(WtW o H H^T)) from the
+   * sums of the last pass (num = W^T A, WtW = W^T W, rescaled with W) and H, accumulated in float64:
+   * O(k^2 n) per lane instead of a pass over A (docs/engine.md says how close it is to evaluateFit).
+   */
+  const frobenius = (g: Group, l: number): number => {
+    const kl = g.lanes[l]!.k;
+    const h = K.f32(g.H, k * n * LANES);
+    const num = K.f32(g.num, k * n * LANES);
+    const wtw = K.f32(g.WtW, k * k * LANES);
+    let cross = 0;
+    for (let i = 0; i < kl * n; i++) cross += num[i * LANES + l]! * h[i * LANES + l]!;
+    let quad = 0;
+    for (let c = 0; c < kl; c++) {
+      for (let d = c; d < kl; d++) {
+        let hh = 0;
+        for (let j = 0; j < n; j++) hh += h[(c * n + j) * LANES + l]! * h[(d * n + j) * LANES + l]!;
+        quad += (c === d ? 1 : 2) * wtw[(c * k + d) * LANES + l]! * hh;
+      }
+    }
+    return 0.5 * (normA2 - 2 * cross + quad);
+  };
+  const objectiveOf = (g: Group, l: number): number => {
+    if (lee) return frobenius(g, l);
+    const kl = g.lanes[l]!.k;
+    return evaluateFit(params.algorithm, job.A, readW(g, 0, m, kl, l), readLane(g.H, 0, kl * n, l), m, n, kl).objective;
+  };
+
   const start = (g: Group, l: number, item: LaneItem) => {
     if (item.k > k || item.k < 1) throw new Error(`a driver of k = ${k} cannot run a restart of k = ${item.k}`);
     const init = initialFactors(params.seed, item.k, item.restart, m, n, job.meanA);
     fillLane(g, l, init.W, init.H, item.k);
-    g.lanes[l] = { phase: 'new', restart: item.restart, k: item.k, iter: 0, stop: new ConnectivityStop(params) };
+    const stop = new RestartStop(params);
+    // brunet's initial objective here; lee's and hals' from the sums of the lane's first pass.
+    if (withObjective && !lee) stop.start(evaluateFit(params.algorithm, job.A, init.W, init.H, m, n, item.k).objective);
+    g.lanes[l] = { phase: 'new', restart: item.restart, k: item.k, iter: 0, stop };
   };
   // An empty lane computes on constant factors under zero masks: harmless, no NaN or subnormals.
   const clear = (g: Group, l: number) => {
@@ -344,9 +384,12 @@ export function runLanes(job: LaneJob): void {
         setMask(g.masks + (1 + c) * V, clamps, L);
         setMask(g.cmask + c * V, clamps, L);
       }
-      accOf.set(g, L.some((a) => a.phase === 'new' || (running(a) && a.iter + 1 < params.maxIter)) ? 1 : 0);
+      // Sums are gathered for the next H update, and for the objective at a check of lee or hals.
+      const objectiveNext = (a: Lane) => withObjective && lee && (a.iter + 1) % params.checkEvery === 0;
+      accOf.set(g, L.some((a) => a.phase === 'new' || (running(a) && (a.iter + 1 < params.maxIter || objectiveNext(a)))) ? 1 : 0);
       if (lee) {
-        x.leeH(g.H, g.num, g.WtW, tmp, n, k, eps, g.hmask);
+        if (hals) x.halsH(g.H, g.num, g.WtW, n, k, g.hmask);
+        else x.leeH(g.H, g.num, g.WtW, tmp, n, k, eps, g.hmask);
         x.gram(g.H, g.rs, n, k);
       } else {
         x.brunetH(g.H, g.num, g.colW, n, k, eps, g.hmask);
@@ -368,7 +411,7 @@ export function runLanes(job: LaneJob): void {
         for (const g of active) {
           const s = g.part;
           const Wb = g.W + r0 * k * V;
-          if (lee) x.leeRows(Ab, rows, n, k, Wb, g.H, g.rs, s.num, s.WtW, s.colW, q, wnew, g.masks, eps, accOf.get(g)!);
+          if (lee) (hals ? x.halsRows : x.leeRows)(Ab, rows, n, k, Wb, g.H, g.rs, s.num, s.WtW, s.colW, q, wnew, g.masks, eps, accOf.get(g)!);
           else x.brunetRows(Ab, rows, n, k, Wb, g.H, g.Ha, g.rs, s.num, s.colW, q, wnew, g.masks, eps, accOf.get(g)!);
         }
       }
@@ -404,6 +447,7 @@ export function runLanes(job: LaneJob): void {
         const a = g.lanes[l]!;
         if (a.phase === 'new') {
           a.phase = 'run';
+          if (withObjective && lee) a.stop!.start(frobenius(g, l));
           continue;
         }
         if (a.phase !== 'run') continue;
@@ -411,7 +455,7 @@ export function runLanes(job: LaneJob): void {
         if (!isCheck(a.iter)) continue;
         checked = true;
         let converged = false;
-        if (a.iter % params.checkEvery === 0) converged = a.stop!.update(labelsOf(g, l));
+        if (a.iter % params.checkEvery === 0) converged = a.stop!.update(labelsOf(g, l), withObjective ? objectiveOf(g, l) : undefined);
         if (converged || a.iter >= params.maxIter) {
           const labels = labelsOf(g, l);
           const kl = a.k;

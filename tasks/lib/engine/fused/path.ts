@@ -10,6 +10,7 @@ import { DEFAULT_EPS, type EngineJob } from '../types.js';
 import { CHUNK_ROWS, LANES, runLanes } from './lanes.js';
 import { Kernel } from './kernel.js';
 import { laneRanks } from './plan.js';
+import { needsObjective } from '../stopping.js';
 
 /** Largest block of A the fused kernels copy at once: bigger blocks gain nothing (rows are independent). */
 export const FUSED_BLOCK_MB = 16;
@@ -18,7 +19,10 @@ async function runFused(job: EngineJob): Promise<void> {
   const { A, m, n, params } = job;
   const workers = Math.max(1, Math.floor(params.workers ?? 1));
   const meanA = meanOf(A);
-  const lp = { algorithm: params.algorithm, seed: params.seed, eps: params.eps ?? DEFAULT_EPS, maxIter: params.maxIter, checkEvery: params.checkEvery, stableChecks: params.stableChecks };
+  const lp = {
+    algorithm: params.algorithm, seed: params.seed, eps: params.eps ?? DEFAULT_EPS, maxIter: params.maxIter, checkEvery: params.checkEvery, stableChecks: params.stableChecks,
+    ...(params.stop !== undefined ? { stop: params.stop } : {}), ...(params.tol !== undefined ? { tol: params.tol } : {}),
+  };
   const chunkRows = params.chunkRows !== undefined ? { chunkRows: params.chunkRows } : {};
   // Progress: `iteration` is the driver's pass count (the iteration of the restarts that started first).
   const done = new Map<number, number>(job.ranks.map((r) => [r.k, 0]));
@@ -48,7 +52,8 @@ async function runFused(job: EngineJob): Promise<void> {
   const only = job.ranks.length === 1 ? job.ranks[0]! : null;
   const chunks = Math.ceil(m / (params.chunkRows ?? CHUNK_ROWS));
   // Rows split only for one rank with too few restarts to give every thread a group of four.
-  const splitRows = only !== null && chunks >= 2 &&
+  // brunet's objective needs all of a restart's W on one thread (lanes.ts), so it never splits rows.
+  const splitRows = only !== null && chunks >= 2 && !(params.algorithm === 'brunet' && needsObjective(params)) &&
     (params.split === 'rows' || ((params.split ?? 'auto') === 'auto' && Math.ceil(only.restarts.length / LANES) < workers));
   await runPool(
     { A, m, n, ranks: job.ranks, params: lp, blockRows: job.blockRows, meanA, splitRows, ...chunkRows },

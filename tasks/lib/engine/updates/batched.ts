@@ -46,7 +46,8 @@ export function leeStepBatched(A: tf.Tensor2D, W: tf.Tensor3D, H: tf.Tensor3D, e
   });
 }
 
-export const BATCHED_RULES: Record<Algorithm, BatchedRule> = {
+/** HALS has no batched form: its per-component sweeps would be k launches each; ops.ts runs it per restart. */
+export const BATCHED_RULES: Partial<Record<Algorithm, BatchedRule>> = {
   brunet: brunetStepBatched,
   lee: leeStepBatched,
 };

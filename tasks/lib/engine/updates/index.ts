@@ -2,8 +2,9 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { Algorithm } from '../../types.js';
 import { brunetStep } from './brunet.js';
 import { leeStep } from './lee.js';
+import { halsStep } from './hals.js';
 
-/** One multiplicative update of (W, H) against A; returns new tensors, leaves its inputs alone. */
+/** One update (a sweep of H then W) of (W, H) against A; returns new tensors, leaves its inputs alone. */
 export type UpdateRule = (
   A: tf.Tensor2D,
   W: tf.Tensor2D,
@@ -14,4 +15,5 @@ export type UpdateRule = (
 export const UPDATE_RULES: Record<Algorithm, UpdateRule> = {
   brunet: brunetStep,
   lee: leeStep,
+  hals: halsStep,
 };

@@ -13,12 +13,11 @@
  * (R x n u32) are read back for the connectivity stop; a restart that stops is marked inactive (its
  * threads return at once) and its W and H are read back, once. Nothing else leaves the device.
  */
-import type { Algorithm } from '../../types.js';
 import { initialFactors } from '../prng.js';
 import { ConnectivityStop, argmaxLabels, type StopParams } from '../stopping.js';
 import { evaluateFit } from '../objective.js';
 import type { RestartResult } from '../types.js';
-import { ENTRIES, PARAMS_BYTES, WORKGROUP, shaderSource, smallFloats } from './shaders.js';
+import { ENTRIES, PARAMS_BYTES, WORKGROUP, shaderSource, smallFloats, type WgslAlgorithm } from './shaders.js';
 
 const STORAGE = 0x80;
 const UNIFORM = 0x40;
@@ -35,7 +34,7 @@ export interface BatchJob {
   n: number;
   k: number;
   restarts: readonly number[];
-  algorithm: Algorithm;
+  algorithm: WgslAlgorithm;
   seed: number;
   eps: number;
   stop: StopParams;
@@ -58,7 +57,7 @@ async function checked<T>(device: GPUDevice, what: string, make: () => T): Promi
   return out;
 }
 
-async function pipelinesFor(device: GPUDevice, algorithm: Algorithm, k: number) {
+async function pipelinesFor(device: GPUDevice, algorithm: WgslAlgorithm, k: number) {
   let perDevice = pipelines.get(device);
   if (!perDevice) pipelines.set(device, (perDevice = new Map()));
   const key = `${algorithm}:${k}`;
@@ -67,7 +66,7 @@ async function pipelinesFor(device: GPUDevice, algorithm: Algorithm, k: number) 
   return checked(device, `compiling the ${algorithm} kernels for k = ${k}`, () => makePipelines(device, perDevice, key, algorithm, k));
 }
 
-function makePipelines(device: GPUDevice, perDevice: Map<string, { layout: GPUBindGroupLayout; byEntry: Map<string, GPUComputePipeline> }>, key: string, algorithm: Algorithm, k: number) {
+function makePipelines(device: GPUDevice, perDevice: Map<string, { layout: GPUBindGroupLayout; byEntry: Map<string, GPUComputePipeline> }>, key: string, algorithm: WgslAlgorithm, k: number) {
   const module = device.createShaderModule({ code: shaderSource(algorithm, k) });
   const storage = (i: number, readOnly: boolean): GPUBindGroupLayoutEntry => ({ binding: i, visibility: GPUShaderStageCompute, buffer: { type: readOnly ? 'read-only-storage' : 'storage' } });
   const layout = device.createBindGroupLayout({

@@ -8,7 +8,8 @@
 import { ExitCode, NmfError } from '../../errors.js';
 import { registerPath } from '../registry.js';
 import { meanOf } from '../blocks.js';
-import { DEFAULT_EPS, type EngineJob } from '../types.js';
+import { DEFAULT_EPS, type EngineJob, type FactorizeParams } from '../types.js';
+import { needsObjective } from '../stopping.js';
 import { openDevice } from './device.js';
 import { runBatch } from './driver.js';
 import { WORKGROUP } from './shaders.js';
@@ -18,8 +19,17 @@ export function batchSize(m: number, n: number, k: number, maxBinding: number, m
   return Math.max(1, Math.min(maxGroups, Math.floor(maxBinding / (4 * k * Math.max(m, n)))));
 }
 
+/** What the WGSL kernels do not implement (checked before any work, exit 2 with the fix). */
+function refuses(params: FactorizeParams): string | null {
+  if (params.algorithm === 'hals') return '--algorithm hals: the WGSL kernels (--backend webgpu) have no HALS update; pass --kernels ops (tfjs ops on the same device) or --backend wasm.';
+  if (needsObjective(params)) return `--stop ${params.stop}: the WGSL kernels (--backend webgpu) check only the connectivity rule; pass --stop connectivity, --kernels ops or --backend wasm.`;
+  return null;
+}
+
 async function runWebgpuFused(job: EngineJob): Promise<void> {
   const { A, m, n, params } = job;
+  const algorithm = params.algorithm;
+  if (algorithm === 'hals' || refuses(params) !== null) throw new NmfError(refuses(params)!, ExitCode.usage);
   const { device, maxBinding } = await openDevice();
   try {
     // One thread per row (or column) of A per restart: the grid's x extent bounds m and n.
@@ -42,7 +52,7 @@ async function runWebgpuFused(job: EngineJob): Promise<void> {
         const batch = restarts.slice(b, b + per);
         const before = done;
         await runBatch({
-          device, A, m, n, k, restarts: batch, algorithm: params.algorithm, seed: params.seed, eps: params.eps ?? DEFAULT_EPS,
+          device, A, m, n, k, restarts: batch, algorithm, seed: params.seed, eps: params.eps ?? DEFAULT_EPS,
           stop: { maxIter: params.maxIter, checkEvery: params.checkEvery, stableChecks: params.stableChecks },
           meanA, blockRows,
           onResult: (r) => {
@@ -62,5 +72,6 @@ registerPath({
   name: 'webgpu-fused',
   blockCapMb: Infinity,
   accepts: (req) => req.kernels === 'wgsl',
+  refuses,
   run: runWebgpuFused,
 });

@@ -22,6 +22,9 @@
  */
 import type { Algorithm } from '../../types.js';
 
+/** The algorithms with WGSL kernels (path.ts refuses hals before any work). */
+export type WgslAlgorithm = Exclude<Algorithm, 'hals'>;
+
 /** Threads per workgroup along x. */
 export const WORKGROUP = 64;
 
@@ -274,6 +277,6 @@ fn leeRescaleH(@builtin(global_invocation_id) g: vec3u) {
 `;
 
 /** The WGSL module for `algorithm` at rank k. */
-export function shaderSource(algorithm: Algorithm, k: number): string {
+export function shaderSource(algorithm: WgslAlgorithm, k: number): string {
   return header(k) + (algorithm === 'lee' ? lee : brunet);
 }
