@@ -21,10 +21,10 @@ import { toolVersion } from './lib/paths.js';
 const DEFAULTS = embeddedDefaults();
 const dflt = (name: string) => `(default: ${JSON.stringify(DEFAULTS[name])} from conf/defaults.yaml)`;
 
-/** Integer-looking strings become numbers; anything else is left for the schema to reject by name. */
+/** Number-looking strings (12, 0.5, 1e-4) become numbers; anything else is left for the schema to reject by name. */
 function coerceNumbers(argv: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(argv)) out[k] = typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : v;
+  for (const [k, v] of Object.entries(argv)) out[k] = typeof v === 'string' && /^-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(v.trim()) ? Number(v) : v;
   return out;
 }
 
