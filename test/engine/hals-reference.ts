@@ -1,12 +1,10 @@
 /**
  * A plain float64 HALS (coordinate descent) written from the formulas of docs/method.md, for the
- * tests: one sweep is H's components in order, then W's, each using those already updated, with a
- * zero Hessian leaving the component as it is; then W's columns rescaled to sum 1 (plus eps) and H's
+ * tests: one sweep is H's components in order, then W's, each using those already updated, clamped
+ * at 0, with a zero Hessian leaving the component as it is; then W's columns rescaled to sum 1 (plus eps) and H's
  * rows multiplied by the same sums. Row-major W (m x k) and H (k x n); returns the objective
  * 1/2 ||A - WH||^2 after each of `iterations` sweeps.
  */
-const TINY = 1.1754943508222875e-38;
-
 export function halsReference(A: ArrayLike<number>, m: number, n: number, k: number, W0: ArrayLike<number>, H0: ArrayLike<number>, iterations: number, eps = 1e-9): number[] {
   const W = Float64Array.from(W0);
   const H = Float64Array.from(H0);
@@ -28,7 +26,7 @@ export function halsReference(A: ArrayLike<number>, m: number, n: number, k: num
         if (hess === 0) continue;
         let g = 0;
         for (let d = 0; d < k; d++) g += G[c * k + d]! * H[d * n + j]!;
-        H[c * n + j] = Math.max(TINY, H[c * n + j]! + (num[c * n + j]! - g) / hess);
+        H[c * n + j] = Math.max(0, H[c * n + j]! + (num[c * n + j]! - g) / hess);
       }
     }
     // W: row i needs (A H^T)[i, :] and HHt
@@ -42,7 +40,7 @@ export function halsReference(A: ArrayLike<number>, m: number, n: number, k: num
         for (let j = 0; j < n; j++) s += A[i * n + j]! * H[c * n + j]!;
         let g = 0;
         for (let d = 0; d < k; d++) g += W[i * k + d]! * HHt[d * k + c]!;
-        W[i * k + c] = Math.max(TINY, W[i * k + c]! + (s - g) / hess);
+        W[i * k + c] = Math.max(0, W[i * k + c]! + (s - g) / hess);
       }
     }
     for (let c = 0; c < k; c++) {

@@ -86,7 +86,8 @@ async function factorizeOps(job: EngineJob, rank: RankJob, At: tf.Tensor2D, mean
       if (iter % params.checkEvery === 0 || last) {
         const still: Active[] = [];
         for (const a of active) {
-          clampTiny(a);
+          // HALS clamps at 0 in every update; the multiplicative rules clamp up to tiny at checks.
+          if (params.algorithm !== 'hals') clampTiny(a);
           let converged = false;
           if (iter % params.checkEvery === 0) {
             const H = await a.H.data();

@@ -61,11 +61,10 @@ function wUpdate(K, hals, t, w, s, store) {
   }
   return r(K, (c) => `    const g${t}${c} = ${sum(K, (d) => `${d < c ? `u${t}` : w}${d}, v128.load(HHt, ${(d * K + c) * 16})`)};
     const e${t}${c} = v128.load(HHt, ${(c * K + c) * 16});
-    const u${t}${c} = v128.bitselect(f32x4.max(f32x4.add(${w}${c}, f32x4.div(f32x4.sub(${s(c)}, g${t}${c}), e${t}${c})), tiny), ${w}${c}, v128.and(upd, f32x4.ne(e${t}${c}, zerov)));
+    const u${t}${c} = v128.bitselect(f32x4.max(f32x4.add(${w}${c}, f32x4.div(f32x4.sub(${s(c)}, g${t}${c}), e${t}${c})), zerov), ${w}${c}, v128.and(upd, f32x4.ne(e${t}${c}, zerov)));
     ${store(c)}`);
 }
 const prologue = (hals) => hals ? `
-  const tiny = f32x4.splat(TINY);
   const zerov = f32x4.splat(0);` : `
   const epsv = f32x4.splat(eps);`;
 const NAME = (hals) => (hals ? 'hals' : 'lee');

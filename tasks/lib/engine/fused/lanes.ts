@@ -378,9 +378,10 @@ export function runLanes(job: LaneJob): void {
       const running = (a: Lane) => a.phase === 'run';
       setMask(g.hmask, running, L);
       setMask(g.masks, running, L);
-      // Clamps per component: a restart of a smaller k keeps its extra components at exactly 0.
+      // Clamps per component: a restart of a smaller k keeps its extra components at exactly 0. HALS
+      // clamps at 0 in its own updates, never up to tiny (kernels.ts, halsRows).
       for (let c = 0; c < k; c++) {
-        const clamps = (a: Lane) => running(a) && isCheck(a.iter + 1) && c < a.k;
+        const clamps = (a: Lane) => !hals && running(a) && isCheck(a.iter + 1) && c < a.k;
         setMask(g.masks + (1 + c) * V, clamps, L);
         setMask(g.cmask + c * V, clamps, L);
       }

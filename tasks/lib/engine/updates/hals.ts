@@ -1,15 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { FLOAT32_TINY } from '../types.js';
 
 /**
  * One HALS sweep (hierarchical alternating least squares, i.e. coordinate descent on the Frobenius
  * objective 1/2 ||A - WH||_F^2; Cichocki & Phan 2009, scikit-learn's 'cd' solver), H first then W
  * with the new H, each one component at a time in order, each using the components already updated:
  *
- *   H[c, :] <- max(tiny, H[c, :] + ((W^T A)[c, :] - (W^T W)[c, :] H) / (W^T W)[c, c])
- *   W[:, c] <- max(tiny, W[:, c] + ((A H^T)[:, c] - W (H H^T)[:, c]) / (H H^T)[c, c])
+ *   H[c, :] <- max(0, H[c, :] + ((W^T A)[c, :] - (W^T W)[c, :] H) / (W^T W)[c, c])
+ *   W[:, c] <- max(0, W[:, c] + ((A H^T)[:, c] - W (H H^T)[:, c]) / (H H^T)[c, c])
  *
- * a component whose Hessian (W^T W)[c, c] or (H H^T)[c, c] is 0 is left as it is (as scikit-learn),
+ * clamped at 0 as scikit-learn (not at tiny: see halsRows in assembly/kernels.ts; ops.ts skips the
+ * clamp at checks for hals), a component whose Hessian (W^T W)[c, c] or (H H^T)[c, c] is 0 is left as it is,
  * then W's columns are rescaled to sum 1 with H's rows multiplied by the same sums (as leeStep), so
  * WH and the objective are unchanged by the rescale. The reference for the fused kernels' halsH and
  * halsRows (assembly/kernels.ts).
@@ -32,7 +32,7 @@ export function halsStep(A: tf.Tensor2D, W: tf.Tensor2D, H: tf.Tensor2D, eps: nu
 
 /**
  * One coordinate-descent sweep over the k rows of X (k x p) for min 1/2 ||B - M X||^2, given
- * num = M^T B (k x p) and G = M^T M (k x k): row c += (num[c] - G[c] X) / G[c, c], clamped to tiny.
+ * num = M^T B (k x p) and G = M^T M (k x k): row c += (num[c] - G[c] X) / G[c, c], clamped at 0.
  */
 function sweep(num: tf.Tensor2D, G: tf.Tensor2D, rows: tf.Tensor[]): tf.Tensor2D {
   const k = rows.length;
@@ -42,7 +42,7 @@ function sweep(num: tf.Tensor2D, G: tf.Tensor2D, rows: tf.Tensor[]): tf.Tensor2D
     const X = tf.concat(rows, 0);
     const hess = tf.slice(G, [c, c], [1, 1]);
     const step = tf.div(tf.sub(numRows[c]!, tf.matMul(gRows[c]!, X)), hess);
-    const next = tf.maximum(tf.add(rows[c]!, step), FLOAT32_TINY);
+    const next = tf.maximum(tf.add(rows[c]!, step), 0);
     rows[c] = tf.where(tf.broadcastTo(tf.notEqual(hess, 0), next.shape), next, rows[c]!);
   }
   return tf.concat(rows, 0) as tf.Tensor2D;
