@@ -35,7 +35,8 @@ function phenotype(sample: string): string {
 describe('ALL_AML end to end against R NMF 0.25', () => {
   it.each(['brunet', 'lee'] as const)(`%s: k = 2..5, 50 restarts matches R NMF cophenetic within ${COPHENETIC_TOLERANCE} and k = 3 ARI >= ${MIN_ARI3}`, async (algorithm) => {
     const out = tempDir(`nmfc-e2e-${algorithm}-`);
-    const r = await cli(['run', '--input', ALL_AML, '--outdir', out, '--ks', '2-5', '--restarts', '50', '--algorithm', algorithm, '--workers', '2', '--null-restarts', '0', '--backend', 'wasm'] /* default seed 123456789 */);
+    // --stop connectivity: R NMF's rule, so both compare like with like (lee's default is the objective rule).
+    const r = await cli(['run', '--input', ALL_AML, '--outdir', out, '--ks', '2-5', '--restarts', '50', '--algorithm', algorithm, '--stop', 'connectivity', '--workers', '2', '--null-restarts', '0', '--backend', 'wasm'] /* default seed 123456789 */);
     expect(r.stderr).not.toMatch(/error/i);
     expect(r.code).toBe(0);
 

@@ -176,7 +176,7 @@ workflow nmf_consensus {
     max_iter: "Iteration cap per restart."
     check_every: "Iterations between connectivity checks."
     stable_checks: "Unchanged checks before stopping (0 disables early stop)."
-    stop: "Stop rule: connectivity (R NMF: sample labels unchanged for more than stable_checks checks), objective (relative decrease of the objective between checks below tol, as scikit-learn), both (both must hold), or auto (the algorithm's default: connectivity for brunet and lee, objective for hals)."
+    stop: "Stop rule: connectivity (R NMF: sample labels unchanged for more than stable_checks checks), objective (relative decrease of the objective between checks below tol, as scikit-learn), both (both must hold), or auto (the algorithm's default: connectivity for brunet, objective for lee and hals)."
     tol: "Tolerance of the objective stop rule: stop once (objective at the previous check - objective now) / objective at the start < tol."
     backend: "Compute backend."
     workers: "Threads for the fused kernels: 0 (default) = the cores available to the process (affinity and cgroup CPU quota); factorize runs the restarts of its k on them, run all restarts of all k on one pool. Results do not depend on it."
