@@ -84,8 +84,8 @@ describe('batched tfjs-ops update against the per-restart reference (cpu backend
       tf.dispose([At, W, H]);
     });
 
-    it(`${algorithm}: the batched path stops each restart where the reference does (restarts leaving the batch at different iterations)`, async () => {
-      const params: FactorizeParams = { algorithm, seed: 11, maxIter: 300, checkEvery: 10, stableChecks: 2, kernels: 'ops' };
+    it.each(['connectivity', 'objective', 'both'] as const)(`${algorithm}, --stop %s: the batched path stops each restart where the reference does (restarts leaving the batch at different iterations)`, async (stop) => {
+      const params: FactorizeParams = { algorithm, seed: 11, maxIter: 300, checkEvery: 10, stableChecks: 2, kernels: 'ops', stop, tol: 1e-3 };
       const restarts = [0, 1, 2, 3, 4, 5];
       const ref = await factorizeRestarts(A, m, n, 4, restarts, { ...params, batched: false });
       const got = await factorizeRestarts(A, m, n, 4, restarts, { ...params, batched: true });
