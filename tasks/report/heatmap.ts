@@ -27,13 +27,23 @@ const RAMP_RGB: readonly (readonly [number, number, number])[] = CONSENSUS_RAMP.
 
 /** RGB of consensus value `v` (clamped to [0, 1]); grey when `v` is not finite. */
 export function rampColor(v: number): [number, number, number] {
-  if (!Number.isFinite(v)) return [...MISSING];
+  const out = new Uint8Array(3);
+  rampInto(v, out, 0);
+  return [out[0]!, out[1]!, out[2]!];
+}
+
+/** rampColor written into `out` at `p`, allocating nothing (a heatmap has up to a million cells). */
+function rampInto(v: number, out: Uint8Array, p: number): void {
+  if (!Number.isFinite(v)) {
+    out.set(MISSING, p);
+    return;
+  }
   const t = Math.min(1, Math.max(0, v)) * (RAMP_RGB.length - 1);
   const i = Math.min(RAMP_RGB.length - 2, Math.floor(t));
   const f = t - i;
   const a = RAMP_RGB[i]!;
   const b = RAMP_RGB[i + 1]!;
-  return [0, 1, 2].map((c) => Math.round(a[c]! + (b[c]! - a[c]!) * f)) as [number, number, number];
+  for (let c = 0; c < 3; c++) out[p + c] = Math.round(a[c]! + (b[c]! - a[c]!) * f);
 }
 
 export interface RgbImage {
@@ -77,6 +87,7 @@ export function consensusRaster(
   const scale = Math.max(1, Math.ceil(minPixels / g));
   const size = g * scale;
   const pixels = new Uint8Array(size * size * 3);
+  const rgb = new Uint8Array(3);
   for (let by = 0; by < g; by++) {
     for (let bx = 0; bx < g; bx++) {
       let sum = 0;
@@ -91,7 +102,10 @@ export function consensusRaster(
           count++;
         }
       }
-      const [r, gg, b] = rampColor(bad ? NaN : sum / count);
+      rampInto(bad ? NaN : sum / count, rgb, 0);
+      const r = rgb[0]!;
+      const gg = rgb[1]!;
+      const b = rgb[2]!;
       for (let yy = by * scale; yy < (by + 1) * scale; yy++) {
         let p = (yy * size + bx * scale) * 3;
         for (let xx = 0; xx < scale; xx++) {

@@ -22,8 +22,8 @@ import { consensusRaster, type HeatmapRaster } from './heatmap.js';
 import { buildHtml, type HeatmapSection } from './html.js';
 import { encodePng, pngDataUrl } from './png.js';
 import { bestKByAnnotation, recommend, recommendationLine } from '../lib/recommend.js';
-import { svgToPng } from './png-render.js';
-import { buildPdf, type PdfFigure } from './pdf.js';
+import { svgToPngAsync } from './png-render.js';
+import type { PdfFigure } from './pdf.js';
 import { convergenceSpec } from './convergence.js';
 import { topByCluster, type MetageneRow } from '../lib/metagenes.js';
 import { silhouetteWidthsBy } from '../lib/metrics/silhouette.js';
@@ -37,6 +37,13 @@ const MAX_DENDROGRAM_N = 1000;
 
 /** Features listed per factor in the page (metagenes.k<k>.tsv has all of them). */
 const TOP_FEATURES = 15;
+
+/** 1 - C as a new array (a plain loop: TypedArray.from with a map function boxes every value). */
+function oneMinus(C: ArrayLike<number>): Float64Array {
+  const D = new Float64Array(C.length);
+  for (let i = 0; i < C.length; i++) D[i] = 1 - C[i]!;
+  return D;
+}
 
 /** The most frequent value of each consecutive block of `size` entries (ties: first seen). */
 function blockMajority(values: readonly string[], size: number): string[] {
@@ -121,11 +128,18 @@ export interface WriteReportOptions {
 
 export async function writeReport(input: ReportInput, outdir: string, opts: WriteReportOptions = {}): Promise<Summary> {
   const pdfFigures: PdfFigure[] = [];
-  /** Render a figure's PNG once, for figures/ and the PDF. */
-  const figurePng = (title: string, svg: string, width: number): Buffer => {
-    const buf = svgToPng(svg, width);
-    pdfFigures.push({ title, png: buf });
-    return buf;
+  const rendering: Promise<void>[] = [];
+  /**
+   * Render a figure's PNG once, for `file` and the PDF, on the thread pool (awaited before the page is
+   * written); the PDF keeps the order in which figures were asked for.
+   */
+  const figurePng = (title: string, svg: string, width: number, file: string): void => {
+    const figure: PdfFigure = { title, png: Buffer.alloc(0) };
+    pdfFigures.push(figure);
+    rendering.push(svgToPngAsync(svg, width).then((buf) => {
+      figure.png = buf;
+      writeFileAtomic(file, buf);
+    }));
   };
   const m = input.manifest;
   const n = m.samples.length;
@@ -177,10 +191,10 @@ export async function writeReport(input: ReportInput, outdir: string, opts: Writ
   const figdir = join(outdir, 'figures');
   const metricsSvg = await renderSvg(metricsSpec(rows, rec.recommended_k, nulls));
   writeFileAtomic(join(figdir, 'metrics.svg'), metricsSvg);
-  writeFileAtomic(join(figdir, 'metrics.png'), figurePng('Consensus metrics by k', metricsSvg, 1200));
+  figurePng('Consensus metrics by k', metricsSvg, 1200, join(figdir, 'metrics.png'));
   const convergenceSvg = await renderSvg(convergenceSpec(perK));
   writeFileAtomic(join(figdir, 'convergence.svg'), convergenceSvg);
-  writeFileAtomic(join(figdir, 'convergence.png'), figurePng('Convergence: iterations per restart', convergenceSvg, 800));
+  figurePng('Convergence: iterations per restart', convergenceSvg, 800, join(figdir, 'convergence.png'));
 
   /** Write one heatmap's matrix PNG, figure SVG and figure PNG; return its page section. */
   const writeHeatmap = async (
@@ -194,7 +208,7 @@ export async function writeReport(input: ReportInput, outdir: string, opts: Writ
     writeFileAtomic(join(figdir, names[2]!), png);
     const svg = await renderSvg(heatmapSpec({ k: p.k, rho: p.metrics.cophenetic, imageUrl: pngDataUrl(png), ...fig }));
     writeFileAtomic(join(figdir, names[0]!), svg);
-    writeFileAtomic(join(figdir, names[1]!), figurePng(`Consensus matrix, k = ${p.k}`, svg, 900));
+    figurePng(`Consensus matrix, k = ${p.k}`, svg, 900, join(figdir, names[1]!));
     return { k: p.k, svg, files: names.map((f) => `figures/${f}`), silhouette: !!fig.silhouette, ...(note ? { note } : {}) };
   };
 
@@ -234,7 +248,7 @@ export async function writeReport(input: ReportInput, outdir: string, opts: Writ
     }
     const raster = consensusRaster(matrix, n, p.order);
     // The tree is recomputed from C (deterministic: the same as the consensus stage's) to draw it.
-    const tree = n <= MAX_DENDROGRAM_N ? averageLinkage(Float64Array.from(matrix, (c) => 1 - c), n) : undefined;
+    const tree = n <= MAX_DENDROGRAM_N ? averageLinkage(oneMinus(matrix), n) : undefined;
     // Per-sample silhouette on 1 - C with the consensus clusters (its mean is the metric).
     const silhouette = Array.from(silhouetteWidthsBy(n, p.membership, (i, j) => 1 - matrix[j * n + i]!));
     const fig = {
@@ -268,9 +282,14 @@ export async function writeReport(input: ReportInput, outdir: string, opts: Writ
     ...(annotation ? { annotation } : {}),
     annotationNotes,
   });
+  // Every figure is on disk before the page that links them (and nothing still writes if one failed).
+  const failed = (await Promise.allSettled(rendering)).find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
   writeFileAtomic(join(outdir, 'report.html'), html);
   if (opts.pdf) {
     const subtitle = `${n} samples, k = ${m.ks.join(', ')}, ${m.algorithm} NMF, seed ${m.seed}, backend ${m.backend}, nmf-consensus ${m.tool_version}`;
+    // Loaded only for --pdf: pdfkit is a tenth of a second of start-up that most runs do not need.
+    const { buildPdf } = await import('./pdf.js');
     writeFileAtomic(join(outdir, 'report.pdf'), await buildPdf(summary, subtitle, pdfFigures));
   }
   return summary;

@@ -3,13 +3,17 @@
  * written as PNG for slides and documents. System fonts are used when present (Debian: fonts-dejavu,
  * fonts-liberation); without any font the text is left out, never the figure.
  */
-import { Resvg } from '@resvg/resvg-js';
+import { renderAsync, type ResvgRenderOptions } from '@resvg/resvg-js';
 
-export function svgToPng(svg: string, width = 1200): Buffer {
-  const r = new Resvg(svg, {
+function options(width: number): ResvgRenderOptions {
+  return {
     background: 'white',
     fitTo: { mode: 'width', value: width },
     font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' },
-  });
-  return r.render().asPng();
+  };
+}
+
+/** Rendered on libuv's thread pool, so the report builds the rest while its figures render. */
+export async function svgToPngAsync(svg: string, width = 1200): Promise<Buffer> {
+  return (await renderAsync(svg, options(width))).asPng();
 }

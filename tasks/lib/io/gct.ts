@@ -283,14 +283,19 @@ export function writeGct12(
   chunks.push(Buffer.from(`#1.2\n${rows}\t${cols}\nName\tDescription\t${colIds.map(cleanText).join('\t')}\n`, 'utf8'));
   let part: string[] = [];
   let partLen = 0;
+  // One array per row joined once: a line built by += is a rope of 2 x cols pieces that lives until
+  // its chunk is flushed, and copying those through young-generation GCs cost more than the formatting.
+  const cells = new Array<string>(cols + 2);
   for (let i = 0; i < rows; i++) {
-    let line = `${cleanText(rowIds[i]!)}\t${cleanText(descriptions?.[i] ?? '')}`;
+    cells[0] = cleanText(rowIds[i]!);
+    cells[1] = cleanText(descriptions?.[i] ?? '');
     const off = i * cols;
     for (let j = 0; j < cols; j++) {
       const v = data[off + j]!;
       if (!Number.isFinite(v)) throw new RangeError(`writeGct12(${path}): non-finite value ${v} at row ${i}, column ${j}`);
-      line += '\t' + fmt(v);
+      cells[j + 2] = fmt(v);
     }
+    const line = cells.join('\t');
     part.push(line);
     partLen += line.length;
     if (partLen > 1 << 22) {
