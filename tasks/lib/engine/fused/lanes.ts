@@ -154,6 +154,19 @@ export function abortBarrier(ctl: Int32Array): void {
   Atomics.notify(ctl, 1);
 }
 
+const squaredNorms = new WeakMap<Float32Array, number>();
+
+/** sum A^2 in float64, once per matrix and thread (a thread runs one driver per rank on the same A). */
+function squaredNorm(A: Float32Array): number {
+  let s = squaredNorms.get(A);
+  if (s === undefined) {
+    s = 0;
+    for (let i = 0; i < A.length; i++) s += A[i]! * A[i]!;
+    squaredNorms.set(A, s);
+  }
+  return s;
+}
+
 export function runLanes(job: LaneJob): void {
   const { m, n, k, params } = job;
   const eps = params.eps;
@@ -243,8 +256,7 @@ export function runLanes(job: LaneJob): void {
   };
 
   // ||A||^2 in float64, for the Frobenius objective from sums.
-  let normA2 = 0;
-  if (withObjective && lee) for (let i = 0; i < job.A.length; i++) normA2 += job.A[i]! * job.A[i]!;
+  const normA2 = withObjective && lee ? squaredNorm(job.A) : 0;
   /**
    * Lane l's objective 1/2 ||A - WH||^2 = 1/2 (||A||^2 - 2 sum(num o H) + sum(WtW o H H^T)) from the
    * sums of the last pass (num = W^T A, WtW = W^T W, rescaled with W) and H, accumulated in float64:
