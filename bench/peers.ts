@@ -151,7 +151,7 @@ const numpyFloor = w2PythonPeer('numpy-floor', 'numpy_floor.py',
 
 /** W2-time (issue 16) workloads: a peer that reports per-fit labels and errors runs on each. */
 const W2T_HALS = ['w2t-hals', 'w2t-hals-r20'];
-const W2T_LEE = ['w2t-lee', 'w2t-lee-objective'];
+const W2T_LEE = ['w2t-lee', 'w2t-lee-connectivity'];
 /** scikit-learn's stop is capped at this many iterations (its default 200 would cut fits short). */
 const SKLEARN_MAX_ITER = 2000;
 

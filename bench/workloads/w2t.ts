@@ -59,4 +59,5 @@ function w2t(name: string, algorithm: string, restarts: number, stop: string): W
 export const w2tHals = w2t('w2t-hals', 'hals', 5, '');
 export const w2tHalsR20 = w2t('w2t-hals-r20', 'hals', 20, '');
 export const w2tLee = w2t('w2t-lee', 'lee', 5, '');
-export const w2tLeeObjective = w2t('w2t-lee-objective', 'lee', 5, 'objective');
+// lee's default is the objective rule; the same fits under R NMF's connectivity rule show what it costs.
+export const w2tLeeConnectivity = w2t('w2t-lee-connectivity', 'lee', 5, 'connectivity');

@@ -103,8 +103,8 @@ describe('bench workloads at the defaults (issue 14)', () => {
     const names = (w: string) => peersFor(w).map((p) => p.name);
     expect(names('w2t-hals')).toEqual(['rcppml', 'sklearn-cd-tol', 'sklearn-mu-tol']);
     expect(names('w2t-hals-r20')).toEqual(['rcppml', 'sklearn-cd-tol', 'sklearn-mu-tol']);
-    expect(names('w2t-lee-objective')).toEqual(['sklearn-mu-tol']);
-    for (const w of ['w2t-hals', 'w2t-hals-r20', 'w2t-lee', 'w2t-lee-objective']) expect(WORKLOADS.some((x) => x.name === w)).toBe(true);
+    expect(names('w2t-lee-connectivity')).toEqual(['sklearn-mu-tol']);
+    for (const w of ['w2t-hals', 'w2t-hals-r20', 'w2t-lee', 'w2t-lee-connectivity']) expect(WORKLOADS.some((x) => x.name === w)).toBe(true);
   });
 });
 
