@@ -53,7 +53,7 @@ const opt = {
   seed: { type: 'string', describe: `Master seed; restart (k, r) starts from a random stream keyed by (seed, k, r) ${dflt('seed')}` },
   maxIter: { type: 'string', describe: `Most iterations per restart ${dflt('max_iter')}` },
   checkEvery: { type: 'string', describe: `Iterations between connectivity checks ${dflt('check_every')}` },
-  stableChecks: { type: 'string', describe: `Stop a restart once its sample labels were unchanged for more than this many checks in a row; 0 = always run max-iter ${dflt('stable_checks')}` },
+  stableChecks: { type: 'string', describe: `Stop a restart once its sample labels were unchanged for more than this many checks in a row (the connectivity rule); 0 = no early stop under any --stop rule: always run max-iter ${dflt('stable_checks')}` },
   stop: { type: 'string', describe: `When a restart stops: connectivity (R NMF: labels unchanged for more than --stable-checks checks), objective (the objective's decrease between checks, relative to its start, below --tol; scikit-learn's rule), both (both hold), or auto (the algorithm's default: connectivity for brunet, objective for lee and hals) ${dflt('stop')}` },
   tol: { type: 'string', describe: `Tolerance of the objective stop rule ${dflt('tol')}` },
   negatives: { type: 'string', describe: `Negative values in the input: error, clamp (set to 0) or shift (subtract the minimum) ${dflt('negatives')}` },

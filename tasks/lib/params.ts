@@ -83,6 +83,7 @@ export function resolveStopRule(algorithm: Algorithm, stop: 'auto' | StopRule): 
 export function describeStopRule(rule: StopRule, p: { check_every: number; stable_checks: number; tol: number }): string {
   const connectivity = `connectivity (R NMF 0.25 nmf.stop.connectivity): labels unchanged for more than ${p.stable_checks} checks`;
   const objective = `objective: (f at the previous check - f) / f at the start < ${p.tol}`;
+  if (p.stable_checks === 0) return `${rule}, turned off by stable_checks = 0: every restart runs max_iter iterations`;
   const text = rule === 'connectivity' ? connectivity : rule === 'objective' ? objective : `both: ${connectivity}, and ${objective}`;
   return `${text}; a check every ${p.check_every} iterations`;
 }

@@ -148,7 +148,7 @@ describe('engine conformance: every path against the tfjs-ops reference', () => 
       [{ kernels: 'ops', maxDeviceMb: STREAMED_MB }, /--algorithm hals: the streamed ops path .* pass --kernels fused/],
       [{ kernels: 'ops', batched: true }, /--algorithm hals: the batched ops path/],
       [{ kernels: 'wgsl' }, /--algorithm hals: the WGSL kernels .* pass --kernels ops .* or --backend wasm/],
-      [{ kernels: 'wgsl', algorithm: 'lee', stop: 'objective' }, /--stop objective: the WGSL kernels .* pass --stop connectivity/],
+      [{ kernels: 'wgsl', algorithm: 'lee', stop: 'objective', stableChecks: 3 }, /--stop objective: the WGSL kernels .* pass --stop connectivity/],
     ];
     for (const [p, message] of refusals) {
       const err = await factorizeRestarts(A, m, n, 2, [0], { ...base, ...p }).then(() => null, (e: unknown) => e);

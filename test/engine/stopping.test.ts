@@ -47,7 +47,7 @@ describe('objective and both stop rules (scikit-learn _fit_multiplicative_update
   /** Check (1-based) at which the rule stops, labels unchanged from the second check on. */
   function stopsAt(stop: 'objective' | 'both' | 'connectivity', tol = params.tol): number | null {
     const rule = new RestartStop({ ...params, stop, tol });
-    if (needsObjective({ stop })) rule.start(objective(100));
+    if (needsObjective({ stop, stableChecks: params.stableChecks })) rule.start(objective(100));
     for (let c = 0; c < f.length; c++) if (rule.update(c === 0 ? [0, 1, 0] : [0, 0, 1], objective(f[c]!))) return c + 1;
     return null;
   }
@@ -70,7 +70,16 @@ describe('objective and both stop rules (scikit-learn _fit_multiplicative_update
   it('the objective rule needs the objective at the start', () => {
     const rule = new RestartStop({ ...params, stop: 'objective' });
     expect(() => rule.update([0, 1], 1)).toThrow(/objective was not given/);
-    expect(needsObjective({ stop: 'connectivity' })).toBe(false);
-    expect(needsObjective({})).toBe(false);
+    expect(needsObjective({ stop: 'connectivity', stableChecks: 2 })).toBe(false);
+    expect(needsObjective({ stableChecks: 2 })).toBe(false);
+  });
+
+  it('stableChecks 0 turns off early stopping under every rule (a fixed iteration count), without objectives', () => {
+    for (const stop of ['connectivity', 'objective', 'both'] as const) {
+      expect(needsObjective({ stop, stableChecks: 0 })).toBe(false);
+      const rule = new RestartStop({ ...params, stableChecks: 0, stop, tol: 0.5 });
+      for (let c = 0; c < 50; c++) expect(rule.update([0, 0, 1])).toBe(false);
+    }
+    expect(needsObjective({ stop: 'objective', stableChecks: 1 })).toBe(true);
   });
 });

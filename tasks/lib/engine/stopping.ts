@@ -13,7 +13,7 @@
  * previous check as partitions (so a relabelling is no change; the connectivity matrix is the same).
  * The first check always counts as a change. The run has converged once the partition was unchanged
  * for more than `stableChecks` checks in a row: with the defaults (10, 40) at least 420 iterations.
- * `stableChecks` = 0 disables the early stop (fixed iteration count, for benchmarks).
+ * `stableChecks` = 0 disables the early stop under every rule (fixed iteration count, for benchmarks).
  */
 import type { StopRule } from '../types.js';
 
@@ -29,9 +29,9 @@ export interface StopParams {
 
 export const DEFAULT_TOL = 1e-4;
 
-/** Does this rule need the objective at every check (and at the initial factors)? */
-export function needsObjective(p: Pick<StopParams, 'stop'>): boolean {
-  return p.stop === 'objective' || p.stop === 'both';
+/** Does this rule need the objective at every check (and at the initial factors)? Not without early stops. */
+export function needsObjective(p: Pick<StopParams, 'stop' | 'stableChecks'>): boolean {
+  return (p.stop === 'objective' || p.stop === 'both') && p.stableChecks > 0;
 }
 
 export const STOP_RULE_NAME =
@@ -67,6 +67,8 @@ export class RestartStop {
   private readonly connectivity: ConnectivityStop;
   private readonly rule: StopRule;
   private readonly tol: number;
+  /** stableChecks = 0: no early stop, whatever the rule (every restart runs maxIter iterations). */
+  private readonly fixed: boolean;
   private initial = NaN;
   private previous = NaN;
 
@@ -74,6 +76,7 @@ export class RestartStop {
     this.connectivity = new ConnectivityStop(params);
     this.rule = params.stop ?? 'connectivity';
     this.tol = params.tol ?? DEFAULT_TOL;
+    this.fixed = params.stableChecks === 0;
   }
 
   start(objective: number): void {
@@ -82,7 +85,7 @@ export class RestartStop {
 
   update(labels: ArrayLike<number>, objective?: number): boolean {
     const byLabels = this.connectivity.update(labels);
-    if (this.rule === 'connectivity') return byLabels;
+    if (this.rule === 'connectivity' || this.fixed) return byLabels;
     if (objective === undefined || Number.isNaN(this.initial)) throw new Error(`stop rule ${this.rule}: the objective was not given at the start and at this check`);
     const f = rootObjective(objective);
     const byObjective = this.tol > 0 && (this.previous - f) / this.initial < this.tol;
