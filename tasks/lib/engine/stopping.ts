@@ -34,9 +34,6 @@ export function needsObjective(p: Pick<StopParams, 'stop' | 'stableChecks'>): bo
   return (p.stop === 'objective' || p.stop === 'both') && p.stableChecks > 0;
 }
 
-export const STOP_RULE_NAME =
-  'connectivity (R NMF 0.25 nmf.stop.connectivity): stop after more than stableChecks unchanged checks';
-
 export class ConnectivityStop {
   private previous: Int32Array | null = null;
   private unchanged = 0;
