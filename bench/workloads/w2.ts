@@ -10,6 +10,13 @@ import { writeSyntheticGct } from '../synthetic.js';
 import type { Params, Workload } from '../types.js';
 import { runCli, runFlags } from './cli-run.js';
 
+/** The W2 matrix (parameters m, n, planted_k, data_seed, noise) as GCT in `tmp`; returns its path. */
+export async function writeW2Gct(tmp: string, p: Params): Promise<string> {
+  const path = join(tmp, 'synthetic.gct');
+  await writeSyntheticGct(path, { m: num(p, 'm'), n: num(p, 'n'), k: num(p, 'planted_k'), seed: num(p, 'data_seed'), noise: num(p, 'noise') });
+  return path;
+}
+
 function w2(name: string, restarts: number): Workload {
   return {
     name,
@@ -21,11 +28,7 @@ function w2(name: string, restarts: number): Workload {
     run: (p: Params) =>
       runCli({
         label: name,
-        input: async (tmp) => {
-          const path = join(tmp, 'synthetic.gct');
-          await writeSyntheticGct(path, { m: num(p, 'm'), n: num(p, 'n'), k: num(p, 'planted_k'), seed: num(p, 'data_seed'), noise: num(p, 'noise') });
-          return path;
-        },
+        input: (tmp) => writeW2Gct(tmp, p),
         flags: runFlags({
           ks: str(p, 'ks'), restarts: num(p, 'restarts'), seed: num(p, 'seed'), algorithm: str(p, 'algorithm'), backend: str(p, 'backend'),
           workers: num(p, 'workers'), nullRestarts: num(p, 'null_restarts'), maxIter: num(p, 'max_iter'), stableChecks: num(p, 'stable_checks'),

@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { adjustedRandIndex } from '../../tasks/lib/metrics/index.js';
 import { errorsAt, plantedGroups, qualityRow } from '../fit-quality.js';
 import { num, str } from '../params.js';
-import { writeSyntheticGct } from '../synthetic.js';
 import type { CaseRow, Params, Workload } from '../types.js';
 import { runCli, runFlags } from './cli-run.js';
+import { writeW2Gct } from './w2.js';
 
 /** The quality row of our run, from its shard.json (per-fit rel_error) and consensus.json (membership). */
 function ourQuality(outdir: string, n: number, k: number, maxIter: number): CaseRow {
@@ -42,11 +42,7 @@ function w2t(name: string, algorithm: string, restarts: number, stop: string): W
     run: (p: Params) =>
       runCli({
         label: name,
-        input: async (tmp) => {
-          const path = join(tmp, 'synthetic.gct');
-          await writeSyntheticGct(path, { m: num(p, 'm'), n: num(p, 'n'), k: num(p, 'planted_k'), seed: num(p, 'data_seed'), noise: num(p, 'noise') });
-          return path;
-        },
+        input: (tmp) => writeW2Gct(tmp, p),
         flags: [
           ...runFlags({ ks: str(p, 'ks'), restarts: num(p, 'restarts'), seed: num(p, 'seed'), algorithm: str(p, 'algorithm'), backend: str(p, 'backend'), workers: num(p, 'workers'), nullRestarts: num(p, 'null_restarts') }),
           ...(str(p, 'stop') ? ['--stop', str(p, 'stop')] : []),
