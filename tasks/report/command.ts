@@ -14,9 +14,20 @@ import { inputError } from '../lib/errors.js';
 import { log } from '../lib/log.js';
 import { readConsensusFile, readConsensusManifest, type ConsensusManifest } from '../lib/manifest/consensus.js';
 import type { Summary } from '../lib/manifest/summary.js';
-import { writeReport, type ReportInput } from './index.js';
+import type { ReportInput } from './index.js';
 import { parseMetageneTable, type MetageneRow } from '../lib/metagenes.js';
 import { recommendationLine } from '../lib/recommend.js';
+
+/**
+ * The renderer (vega, vega-lite, resvg: a fifth of a second to load) is imported when a report is
+ * written, not when the CLI starts: preprocess, factorize and consensus tasks of a workflow never need
+ * it. (Loading it in `run` while the factorize threads work measured no faster: they use every core.)
+ */
+let renderer: Promise<typeof import('./index.js')> | undefined;
+function loadRenderer(): Promise<typeof import('./index.js')> {
+  renderer ??= import('./index.js');
+  return renderer;
+}
 
 export interface ReportOptions {
   consensus: string;
@@ -119,6 +130,7 @@ async function reportClaimed(opts: ReportOptions): Promise<Summary> {
   }
   const stage = stagingDir(opts.outdir, 'report');
   try {
+    const { writeReport } = await loadRenderer();
     const summary = await writeReport(input, stage, { pdf: opts.pdf === true });
     commitDir(stage, opts.outdir, 'report');
     log.info(`report: ${recommendationLine({ ...summary, baseline: summary.null_restarts > 0 })} -> ${join(opts.outdir, 'report.html')}`);
