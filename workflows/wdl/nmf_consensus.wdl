@@ -177,7 +177,7 @@ workflow nmf_consensus {
     check_every: "Iterations between connectivity checks."
     stable_checks: "Unchanged checks before stopping (0 disables early stop)."
     stop: "Stop rule: connectivity (R NMF: sample labels unchanged for more than stable_checks checks), objective (relative decrease of the objective between checks below tol, as scikit-learn), both (both must hold), or auto (the algorithm's default: connectivity for brunet, objective for lee and hals)."
-    tol: "Tolerance of the objective stop rule: stop once (objective at the previous check - objective now) / objective at the start < tol."
+    tol: "Tolerance of the objective stop rule: stop once (f at the previous check - f now) / f at the start < tol, with f = sqrt(2 x objective) (||A - WH||_F for lee and hals), as scikit-learn."
     backend: "Compute backend."
     workers: "Threads for the fused kernels: 0 (default) = the cores available to the process (affinity and cgroup CPU quota); factorize runs the restarts of its k on them, run all restarts of all k on one pool. Results do not depend on it."
     kernels: "Update kernels: auto (fused on the wasm and webgpu backends, else ops), fused (on the webgpu backend the WGSL kernels on the WebGPU device, shards say webgpu-fused; elsewhere the AssemblyScript wasm-SIMD kernels on the CPU, shards say wasm-fused) or ops (tfjs-core ops on the chosen backend; the reference)."
