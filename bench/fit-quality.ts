@@ -5,7 +5,7 @@
  * each sample's column of H); the consensus is then built here with the project's own functions
  * (consensus matrix, average linkage on 1 - C, cut into k), exactly as the consensus stage does.
  */
-import { adjustedRandIndex, averageLinkage, consensusFromLabels, cutree } from '../tasks/lib/metrics/index.js';
+import { adjustedRandIndex, consensusFromLabels, consensusTree, cutree } from '../tasks/lib/metrics/index.js';
 import type { CaseRow } from './types.js';
 
 /** One fit as a peer script reports it. */
@@ -24,9 +24,7 @@ export function plantedGroups(n: number, k: number): Int32Array {
 
 /** Consensus of R restarts' labels (R x n, restart-major), cut into k clusters by average linkage. */
 export function consensusClusters(labels: number[][], n: number, k: number): Int32Array {
-  const C = consensusFromLabels(Uint16Array.from(labels.flat()), labels.length, n);
-  for (let i = 0; i < C.length; i++) C[i] = 1 - C[i]!;
-  return cutree(averageLinkage(C, n), k);
+  return cutree(consensusTree(consensusFromLabels(Uint16Array.from(labels.flat()), labels.length, n), n), k);
 }
 
 /** Mean and best relative error of the fits at rank k. */

@@ -9,7 +9,7 @@
  * Both add the fit statistics and factor stability.
  */
 import {
-  averageLinkage,
+  consensusTree,
   consensusFromLabels,
   copheneticCorrelation,
   consensusSilhouette,
@@ -102,9 +102,7 @@ function metricsRow(
 
 /** The tree of 1 - C, its cut and the metrics that need C (C: s x s). */
 function treeMetrics(C: Float64Array, s: number, k: number) {
-  const D = new Float64Array(s * s);
-  for (let i = 0; i < D.length; i++) D[i] = 1 - C[i]!;
-  const tree = averageLinkage(D, s);
+  const tree = consensusTree(C, s);
   const membership = cutree(tree, k);
   return {
     order: Array.from(tree.order),

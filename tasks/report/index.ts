@@ -28,7 +28,7 @@ import { convergenceSpec } from './convergence.js';
 import { topByCluster, type MetageneRow } from '../lib/metagenes.js';
 import { silhouetteWidthsBy } from '../lib/metrics/silhouette.js';
 import { adjustedRandIndex } from '../lib/metrics/ari.js';
-import { averageLinkage } from '../lib/metrics/hclust.js';
+import { consensusTree } from '../lib/metrics/hclust.js';
 
 const orNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
@@ -37,13 +37,6 @@ const MAX_DENDROGRAM_N = 1000;
 
 /** Features listed per factor in the page (metagenes.k<k>.tsv has all of them). */
 const TOP_FEATURES = 15;
-
-/** 1 - C as a new array (a plain loop: TypedArray.from with a map function boxes every value). */
-function oneMinus(C: ArrayLike<number>): Float64Array {
-  const D = new Float64Array(C.length);
-  for (let i = 0; i < C.length; i++) D[i] = 1 - C[i]!;
-  return D;
-}
 
 /** The most frequent value of each consecutive block of `size` entries (ties: first seen). */
 function blockMajority(values: readonly string[], size: number): string[] {
@@ -248,7 +241,7 @@ export async function writeReport(input: ReportInput, outdir: string, opts: Writ
     }
     const raster = consensusRaster(matrix, n, p.order);
     // The tree is recomputed from C (deterministic: the same as the consensus stage's) to draw it.
-    const tree = n <= MAX_DENDROGRAM_N ? averageLinkage(oneMinus(matrix), n) : undefined;
+    const tree = n <= MAX_DENDROGRAM_N ? consensusTree(matrix, n) : undefined;
     // Per-sample silhouette on 1 - C with the consensus clusters (its mean is the metric).
     const silhouette = Array.from(silhouetteWidthsBy(n, p.membership, (i, j) => 1 - matrix[j * n + i]!));
     const fig = {

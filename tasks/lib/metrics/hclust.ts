@@ -69,6 +69,14 @@ export function condensedFromLower(M: Float64Array, n: number, oneMinus = false)
 }
 
 /**
+ * The consensus tree: average linkage on D = 1 - C for a consensus matrix C (n*n, row-major), read
+ * from its lower triangle as R's `hclust(as.dist(1 - C), 'average')`, without building D.
+ */
+export function consensusTree(C: Float64Array, n: number): Tree {
+  return averageLinkageCondensed(condensedFromLower(C, n, true), n, false);
+}
+
+/**
  * Average linkage on a condensed dissimilarity vector: the upper triangle row by row,
  * (0,1), (0,2), ..., (0,n-1), (1,2), ... (equivalently R's `dist` order). The vector is used as
  * workspace unless `copy` is true (the default).
