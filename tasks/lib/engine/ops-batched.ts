@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initialFactors } from './prng.js';
 import { BATCHED_RULES } from './updates/batched.js';
-import { RestartStop, argmaxLabels, needsObjective } from './stopping.js';
+import { RestartStop, argmaxLabels, needsObjective, restartStopFrom } from './stopping.js';
 import { evaluateFit } from './objective.js';
 import { DEFAULT_EPS, FLOAT32_TINY, type EngineJob, type RankJob } from './types.js';
 
@@ -37,7 +37,7 @@ export async function factorizeBatched(job: EngineJob, rank: RankJob, At: tf.Ten
   const step = BATCHED_RULES[params.algorithm];
   if (step === undefined) throw new Error(`no batched update for ${params.algorithm} (ops.ts runs it per restart)`);
   const withObjective = needsObjective(params);
-  const stops = rank.restarts.map(() => new RestartStop(params));
+  const stops: RestartStop[] = [];
   const R = rank.restarts.length;
   const W0 = new Float32Array(R * m * k);
   const H0 = new Float32Array(R * k * n);
@@ -45,7 +45,7 @@ export async function factorizeBatched(job: EngineJob, rank: RankJob, At: tf.Ten
     const init = initialFactors(params.seed, k, restart, m, n, meanA);
     W0.set(init.W, r * m * k);
     H0.set(init.H, r * k * n);
-    if (withObjective) stops[r]!.start(evaluateFit(params.algorithm, A, init.W, init.H, m, n, k).objective);
+    stops.push(restartStopFrom(params, A, init.W, init.H, m, n, k));
   });
   const b: Batch = {
     restarts: [...rank.restarts],

@@ -15,7 +15,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initialFactors } from './prng.js';
 import { UPDATE_RULES } from './updates/index.js';
-import { RestartStop, argmaxLabels, needsObjective } from './stopping.js';
+import { RestartStop, argmaxLabels, needsObjective, restartStopFrom } from './stopping.js';
 import { evaluateFit } from './objective.js';
 import { meanOf } from './blocks.js';
 import { factorizeBatched } from './ops-batched.js';
@@ -42,13 +42,11 @@ async function factorizeOps(job: EngineJob, rank: RankJob, At: tf.Tensor2D, mean
   let done = 0;
   let active: Active[] = restarts.map((restart) => {
     const init = initialFactors(params.seed, k, restart, m, n, meanA);
-    const stop = new RestartStop(params);
-    if (withObjective) stop.start(evaluateFit(params.algorithm, A, init.W, init.H, m, n, k).objective);
     return {
       restart,
       W: tf.tensor2d(init.W, [m, k]),
       H: tf.tensor2d(init.H, [k, n]),
-      stop,
+      stop: restartStopFrom(params, A, init.W, init.H, m, n, k),
       labels: argmaxLabels(init.H, k, n),
     };
   });

@@ -15,7 +15,8 @@
  * for more than `stableChecks` checks in a row: with the defaults (10, 40) at least 420 iterations.
  * `stableChecks` = 0 disables the early stop under every rule (fixed iteration count, for benchmarks).
  */
-import type { StopRule } from '../types.js';
+import type { Algorithm, StopRule } from '../types.js';
+import { evaluateFit } from './objective.js';
 
 export interface StopParams {
   maxIter: number;
@@ -89,6 +90,17 @@ export class RestartStop {
     this.previous = f;
     return this.rule === 'objective' ? byObjective : byObjective && byLabels;
   }
+}
+
+/**
+ * The rule of a restart that starts from the factors W (m x k) and H (k x n): when it needs the
+ * objective, started with theirs, evaluated on the host in float64 (the fused lee and hals kernels
+ * start theirs from their own sums instead).
+ */
+export function restartStopFrom(params: StopParams & { algorithm: Algorithm }, A: ArrayLike<number>, W: ArrayLike<number>, H: ArrayLike<number>, m: number, n: number, k: number): RestartStop {
+  const stop = new RestartStop(params);
+  if (needsObjective(params)) stop.start(evaluateFit(params.algorithm, A, W, H, m, n, k).objective);
+  return stop;
 }
 
 /** scikit-learn's square_root=True divergence: sqrt(2 x objective) (||A - WH||_F for the Frobenius objective). */

@@ -15,7 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { initialFactors } from './prng.js';
-import { RestartStop, argmaxLabels, needsObjective } from './stopping.js';
+import { RestartStop, argmaxLabels, needsObjective, restartStopFrom } from './stopping.js';
 import { evaluateFit } from './objective.js';
 import { meanOf } from './blocks.js';
 import { registerPath } from './registry.js';
@@ -55,8 +55,6 @@ export async function factorizeStreamed(
   const withObjective = needsObjective(params);
   let runs: Run[] = restarts.map((restart) => {
     const init = initialFactors(params.seed, k, restart, m, n, meanA);
-    const stop = new RestartStop(params);
-    if (withObjective) stop.start(evaluateFit(params.algorithm, A, init.W, init.H, m, n, k).objective);
     return {
       restart,
       Wb: blocks.map(([a, b]) => tf.tensor2d(init.W.subarray(a * k, b * k), [b - a, k])),
@@ -64,7 +62,7 @@ export async function factorizeStreamed(
       num: null,
       den: null,
       iter: 0,
-      stop,
+      stop: restartStopFrom(params, A, init.W, init.H, m, n, k),
     };
   });
   const isCheck = (it: number) => it % params.checkEvery === 0 || it >= params.maxIter;

@@ -20,7 +20,7 @@
  */
 import type { Algorithm } from '../../types.js';
 import { initialFactors } from '../prng.js';
-import { RestartStop, needsObjective, type StopParams } from '../stopping.js';
+import { RestartStop, needsObjective, restartStopFrom, type StopParams } from '../stopping.js';
 import { evaluateFit } from '../objective.js';
 import { Kernel } from './kernel.js';
 import type { RestartResult } from '../types.js';
@@ -289,9 +289,8 @@ export function runLanes(job: LaneJob): void {
     if (item.k > k || item.k < 1) throw new Error(`a driver of k = ${k} cannot run a restart of k = ${item.k}`);
     const init = initialFactors(params.seed, item.k, item.restart, m, n, job.meanA);
     fillLane(g, l, init.W, init.H, item.k);
-    const stop = new RestartStop(params);
     // brunet's initial objective here; lee's and hals' from the sums of the lane's first pass.
-    if (withObjective && !lee) stop.start(evaluateFit(params.algorithm, job.A, init.W, init.H, m, n, item.k).objective);
+    const stop = lee ? new RestartStop(params) : restartStopFrom(params, job.A, init.W, init.H, m, n, item.k);
     g.lanes[l] = { phase: 'new', restart: item.restart, k: item.k, iter: 0, stop };
   };
   // An empty lane computes on constant factors under zero masks: harmless, no NaN or subnormals.
