@@ -99,6 +99,14 @@ const rNmf: Peer = {
     }),
 };
 
+/** This environment without the OpenBLAS overrides, so a current OpenBLAS picks its native kernel. */
+function nativeBlasEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env['OPENBLAS_CORETYPE'];
+  delete env['OPENBLAS_L2_SIZE'];
+  return env;
+}
+
 /** The W2 matrix as the float32 .npy w2-ours reads (the GCT text parsed and rounded as preprocess does). */
 async function w2Npy(tmp: string, p: Params): Promise<string> {
   const npy = join(tmp, 'synthetic.npy');
@@ -121,9 +129,7 @@ function w2PythonPeer(name: string, script: string, description: string, library
         if (!existsSync(PYTHON3)) throw new Error(`${PYTHON3} not found: apt-get install python3-sklearn`);
         const npy = await w2Npy(tmp, p);
         const out = join(tmp, 'peer.json');
-        const env = { ...process.env };
-        delete env['OPENBLAS_CORETYPE'];
-        delete env['OPENBLAS_L2_SIZE'];
+        const env = nativeBlasEnv();
         const t = await runTimed(name, PYTHON3, [join(ROOT, 'bench', 'peers', script), npy, str(p, 'ks'), String(num(p, 'restarts')), String(num(p, 'max_iter')), out], tmp, env);
         const r = JSON.parse(readFileSync(out, 'utf8')) as { fit_s: number; iterations: number; dtype: string; blas: { internal_api?: string; num_threads?: number; architecture?: string }[]; sklearn?: string; numpy?: string };
         const blas = r.blas.map((b) => `${b.internal_api ?? '?'} ${b.num_threads ?? '?'} threads ${b.architecture ?? ''}`.trim()).join('; ') || 'BLAS unknown';
@@ -170,9 +176,7 @@ function w2tPeer(name: string, workloads: string[], description: string, command
         const out = join(tmp, 'peer.json');
         const [file, args] = command(npy, p, out);
         if (!existsSync(file)) throw new Error(`${file} not found: run the bench with --with-peers as root, which installs the peers`);
-        const env = { ...process.env };
-        delete env['OPENBLAS_CORETYPE'];
-        delete env['OPENBLAS_L2_SIZE'];
+        const env = nativeBlasEnv();
         const t = await runTimed(name, file, args, tmp, env);
         const r = JSON.parse(readFileSync(out, 'utf8')) as { fit_s: number; fits: Fit[]; sklearn?: string; rcppml?: string };
         const iterations = r.fits.reduce((a, f) => a + f.iterations, 0);
