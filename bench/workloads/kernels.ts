@@ -1,6 +1,7 @@
 /**
  * `kernels`: what one fused-kernel iteration costs per restart, by k, on one thread, with a full SIMD
- * group (4 restarts in the 4 lanes) and with one restart alone in a group (3 lanes empty). Two shapes:
+ * group (as many restarts as lanes: 8 native, 4 wasm) and with one restart alone in a group (the other
+ * lanes empty), for each kernel build this machine has (fused/kernel.ts). Two shapes:
  * W1's (5000 x 38, brunet) and W2's (5000 x 1000, lee), seeded synthetic data (the cost does not depend
  * on the values). Timed from the first check of the run (every check_every iterations) to the one
  * before the last, so set-up and the final objective evaluation are left out. This is what explains a
@@ -8,6 +9,7 @@
  * threads sharing the machine.
  */
 import { factorizeRestarts } from '../../tasks/lib/engine/factorize.js';
+import { BUILD_NAMES, kernelLanes, nativeAvailable, type KernelBuild } from '../../tasks/lib/engine/fused/kernel.js';
 import { round } from '../measure.js';
 import { num, numList } from '../params.js';
 import type { CaseRow, Outcome, Params, Workload } from '../types.js';
@@ -35,36 +37,48 @@ async function run(p: Params): Promise<Outcome> {
   let total = 0;
   let restartIterations = 0;
   const t0 = process.hrtime.bigint();
-  for (const s of shapes) {
-    const A = syntheticShared(s.m, s.n, 5, 14, 0.1);
-    let base = NaN;
-    for (const k of s.ks) {
-      const full = await perRestartIteration(A, s.m, s.n, k, 4, s.algorithm, s.iters, checkEvery);
-      const alone = await perRestartIteration(A, s.m, s.n, k, 1, s.algorithm, s.iters, checkEvery);
-      if (Number.isNaN(base)) base = full;
-      restartIterations += 5 * s.iters;
-      process.stderr.write(`  kernels: ${s.shape} ${s.algorithm} k=${k}: ${full.toFixed(4)} ms per restart-iteration (4 lanes), ${alone.toFixed(4)} (1 lane)\n`);
-      cases.push({
-        shape: s.shape, algorithm: s.algorithm, k,
-        ms_4_lanes: round(full, 4), ms_1_lane: round(alone, 4),
-        cost_vs_first_k: round(full / base, 2), k_vs_first_k: round(k / s.ks[0]!, 2),
-      });
+  const builds: KernelBuild[] = nativeAvailable() ? ['native', 'wasm'] : ['wasm'];
+  const before = process.env.NMF_NATIVE;
+  try {
+    for (const build of builds) {
+      // The engine picks its build from the environment (kernel.ts, kernelBuild).
+      process.env.NMF_NATIVE = build === 'native' ? '1' : '0';
+      const lanes = kernelLanes(build);
+      for (const s of shapes) {
+        const A = syntheticShared(s.m, s.n, 5, 14, 0.1);
+        let base = NaN;
+        for (const k of s.ks) {
+          const full = await perRestartIteration(A, s.m, s.n, k, lanes, s.algorithm, s.iters, checkEvery);
+          const alone = await perRestartIteration(A, s.m, s.n, k, 1, s.algorithm, s.iters, checkEvery);
+          if (Number.isNaN(base)) base = full;
+          restartIterations += (lanes + 1) * s.iters;
+          process.stderr.write(`  kernels: ${BUILD_NAMES[build]} ${s.shape} ${s.algorithm} k=${k}: ${full.toFixed(4)} ms per restart-iteration (${lanes} lanes), ${alone.toFixed(4)} (1 lane)\n`);
+          cases.push({
+            kernels: BUILD_NAMES[build], shape: s.shape, algorithm: s.algorithm, k, lanes,
+            ms_full_group: round(full, 4), ms_1_lane: round(alone, 4),
+            cost_vs_first_k: round(full / base, 2), k_vs_first_k: round(k / s.ks[0]!, 2),
+          });
+        }
+      }
     }
+  } finally {
+    if (before === undefined) delete process.env.NMF_NATIVE;
+    else process.env.NMF_NATIVE = before;
   }
   total = Number(process.hrtime.bigint() - t0) / 1e9;
   return {
     wall_s: total,
     iterations: restartIterations,
     per_iteration_ms: null,
-    backend: 'fused kernels, 1 thread',
+    backend: `fused kernels (${builds.map((b) => BUILD_NAMES[b]).join(', ')}), 1 thread`,
     cases,
-    notes: ['ms per restart-iteration on one thread, timed between the first and last check; 1 lane = one restart alone in a SIMD group (costs a whole group)'],
+    notes: ['ms per restart-iteration on one thread, timed between the first and last check; full group = as many restarts as the build has lanes; 1 lane = one restart alone in a SIMD group (costs a whole group)'],
   };
 }
 
 export const kernels: Workload = {
   name: 'kernels',
-  description: 'fused kernels on one thread: ms per restart-iteration by k with 4 restarts (a full SIMD group) and 1 restart (3 empty lanes), W1 shape (5000 x 38, brunet) and W2 shape (5000 x 1000, lee), synthetic data, timed between checks',
+  description: 'fused kernels on one thread, each build this machine has (native AVX2, wasm SIMD): ms per restart-iteration by k with a full SIMD group and with 1 restart (the other lanes empty), W1 shape (5000 x 38, brunet) and W2 shape (5000 x 1000, lee), synthetic data, timed between checks',
   params: { w1_ks: [2, 3, 4, 5, 6, 8], w1_iters: 210, w2_ks: [2, 3, 4, 5], w2_iters: 40, check_every: 10 },
   run,
 };

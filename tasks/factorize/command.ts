@@ -22,6 +22,7 @@ import { log, progress } from '../lib/log.js';
 import { toolVersion } from '../lib/paths.js';
 import { factorizeRanks, selectPath, DEFAULT_EPS, type FactorizeParams, type RestartResult } from '../lib/engine/factorize.js';
 import { resolveWorkers } from '../lib/engine/cores.js';
+import { BUILD_NAMES, kernelBuild } from '../lib/engine/fused/kernel.js';
 import { readMatrixShared } from './matrix.js';
 import { randomizeColumnsInPlace } from '../lib/randomize.js';
 import { OBJECTIVE_NAMES } from '../lib/engine/objective.js';
@@ -208,7 +209,7 @@ async function factorizeClaimed(opts: FactorizeRanksOptions): Promise<ShardManif
     const blocks = engine.blockRows;
     const ks = `${todo.join(',')}${opts.randomized ? ' (random-data baseline)' : ''}`;
     log.info(
-      `factorize: k=${ks}, ${engine.kernels} kernels (${engine.label}), ${workers} thread${workers > 1 ? 's' : ''}` +
+      `factorize: k=${ks}, ${engine.kernels} kernels (${engine.label}${engine.kernels === 'fused' ? ` arithmetic, ${BUILD_NAMES[kernelBuild()]}` : ''}), ${workers} thread${workers > 1 ? 's' : ''}` +
         (blocks === null ? '' : `, A (${((m * n * 4) / 2 ** 20).toFixed(0)} MiB) streamed in blocks of ${blocks} rows (--max-device-mb ${maxDeviceMb})`),
     );
     const restarts = Array.from({ length: opts.last - opts.first + 1 }, (_, i) => opts.first + i);

@@ -3,6 +3,8 @@
  * thread), for every algorithm, k in {2, 5, 8, 9, 12}, streamed or not, 1 or 2 workers; then the
  * objective and both stop rules, where every path must stop each restart at the reference's check.
  * A path that does not implement an algorithm or rule must refuse it (exit 2) before any work.
+ * The fused variants run the build this machine has (native AVX2 where built, fused/kernel.ts); the
+ * `wasm` variants force the wasm build (native.test.ts checks the two are identical byte for byte).
  *
  * Fixed iteration count (stableChecks 0) so every path does the same number of updates. Tolerance:
  * labels equal; objectives within 1e-5 relative. The paths differ only in float32 summation order
@@ -35,6 +37,8 @@ const STREAMED_MB = (7 * n * 4) / 2 ** 20;
 interface Variant {
   name: string;
   params: Partial<FactorizeParams>;
+  /** Force the wasm build of the fused kernels (NMF_NATIVE=0). */
+  wasm?: boolean;
 }
 
 const VARIANTS: Variant[] = [
@@ -44,7 +48,20 @@ const VARIANTS: Variant[] = [
   { name: 'fused 2 workers (restarts split)', params: { kernels: 'fused', workers: 2, split: 'restarts' } },
   { name: 'fused 2 workers (rows split)', params: { kernels: 'fused', workers: 2, split: 'rows', chunkRows: 16 } },
   { name: 'fused 2 workers streamed', params: { kernels: 'fused', workers: 2, split: 'restarts', maxDeviceMb: STREAMED_MB } },
+  { name: 'fused wasm', params: { kernels: 'fused', workers: 1 }, wasm: true },
+  { name: 'fused wasm 2 workers (rows split)', params: { kernels: 'fused', workers: 2, split: 'rows', chunkRows: 16 }, wasm: true },
+  { name: 'fused wasm 2 workers streamed', params: { kernels: 'fused', workers: 2, split: 'restarts', maxDeviceMb: STREAMED_MB }, wasm: true },
 ];
+
+/** Run a variant under its kernel build. */
+async function runVariant(v: Variant, k: number, params: FactorizeParams): Promise<RestartResult[]> {
+  if (v.wasm) process.env.NMF_NATIVE = '0';
+  try {
+    return await factorizeRestarts(A, m, n, k, RESTARTS, { ...params, ...v.params });
+  } finally {
+    if (v.wasm) delete process.env.NMF_NATIVE;
+  }
+}
 /** The WGSL kernels where a WebGPU adapter is (lavapipe in CI); the test below says when they were left out. */
 const WEBGPU = await webgpuAvailable();
 if (WEBGPU) {
@@ -104,7 +121,7 @@ describe('engine conformance: every path against the tfjs-ops reference', () => 
           expect(r.objective).toBeLessThan(0.9 * evaluateFit(algorithm, A, init.W, init.H, m, n, k).objective);
         }
         for (const v of variants) {
-          const got = await factorizeRestarts(A, m, n, k, RESTARTS, { ...params, ...v.params });
+          const got = await runVariant(v, k, params);
           try {
             conforms(got, ref, 40, algorithm === 'hals');
           } catch (err) {
@@ -129,7 +146,7 @@ describe('engine conformance: every path against the tfjs-ops reference', () => 
             expect(r.iterations % 10).toBe(0);
           }
           for (const v of variants) {
-            const got = await factorizeRestarts(A, m, n, k, RESTARTS, { ...params, ...v.params });
+            const got = await runVariant(v, k, params);
             try {
               for (const r of got) expect(r.converged).toBe(true);
               conformsAt(got, ref, algorithm === 'hals');

@@ -11,7 +11,7 @@ import { plantedMatrix } from './helpers.js';
 
 describe('laneRanks', () => {
   it('keeps whole groups of each k in the given order and packs the remainders, largest k first, four to a group', () => {
-    const plan = laneRanks([{ k: 2, restarts: [0, 1, 2, 3, 4] }, { k: 5, restarts: [0, 1, 2, 3, 4, 5] }, { k: 3, restarts: [7] }, { k: 9, restarts: [0, 1, 2, 3, 4] }], true);
+    const plan = laneRanks([{ k: 2, restarts: [0, 1, 2, 3, 4] }, { k: 5, restarts: [0, 1, 2, 3, 4, 5] }, { k: 3, restarts: [7] }, { k: 9, restarts: [0, 1, 2, 3, 4] }], true, 4);
     const show = plan.map((r) => `${r.k}:${r.items.map((i) => `${i.k}/${i.restart}`).join(',')}`);
     expect(show).toEqual([
       '2:2/0,2/1,2/2,2/3',
@@ -19,7 +19,7 @@ describe('laneRanks', () => {
       '5:5/4,5/5,3/7,2/4', // the remainders of 5, 3 and 2 in one group of k = 5, after k = 5's own
       '9:9/0,9/1,9/2,9/3,9/4', // k >= 9 (the generic loop) keeps all its restarts
     ]);
-    expect(laneRanks([{ k: 4, restarts: [0, 1, 2, 3, 4] }], false).map((r) => r.items.length)).toEqual([5]);
+    expect(laneRanks([{ k: 4, restarts: [0, 1, 2, 3, 4] }], false, 4).map((r) => r.items.length)).toEqual([5]);
   });
 });
 

@@ -51,7 +51,7 @@ describe('fused pool over several ranks', () => {
   });
 
   it('threads start a rank with whole SIMD groups: 12 restarts on 2 threads run in groups of 4, not 6 + 6', async () => {
-    expect([initialShare(12, 2), initialShare(20, 2), initialShare(5, 2), initialShare(3, 2), initialShare(20, 3)]).toEqual([8, 12, 4, 3, 8]);
+    expect([initialShare(12, 2, 4), initialShare(20, 2, 4), initialShare(5, 2, 4), initialShare(3, 2, 4), initialShare(20, 3, 4)]).toEqual([8, 12, 4, 3, 8]);
     const restarts = Array.from({ length: 12 }, (_, r) => r);
     const running: number[] = [];
     const done: number[] = [];

@@ -1,12 +1,12 @@
 /**
  * The engine's one worker mechanism: worker_threads running the fused kernels (worker.ts), each with
- * its own wasm instance, all reading one A through a SharedArrayBuffer (not copied). A pool serves
+ * its own kernel instance (native or wasm, the build the host picks: fused/kernel.ts), all reading one A through a SharedArrayBuffer (not copied). A pool serves
  * every restart of every rank of one call, so `run` puts all restarts of all k on one pool and no
  * thread idles while a restart is unclaimed:
  * - restarts split (the default): ranks are taken largest k first (the costliest restarts start at
  *   once); for each rank, threads claim restarts one at a time from a shared counter as their lanes
  *   free up, and a thread moves to the next rank once the current one has no unclaimed restart;
- * - rows split (one rank, too few restarts to give every thread a group of four): every thread runs
+ * - rows split (one rank, too few restarts to give every thread a group): every thread runs
  *   every restart on its own chunks of rows (fused/lanes.ts).
  * Either way a restart's result depends only on (seed, k, r), so any thread count gives the same
  * numbers (tested).
@@ -16,8 +16,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { packageRoot } from '../paths.js';
-import { abortBarrier, CHUNK_ROWS, LANES, slotFloats, type LaneItem, type LaneParams, type LanePart } from './fused/lanes.js';
+import { abortBarrier, CHUNK_ROWS, slotFloats, type LaneItem, type LaneParams, type LanePart } from './fused/lanes.js';
 import { laneRanks } from './fused/plan.js';
+import { kernelBuild, kernelLanes, type KernelBuild } from './fused/kernel.js';
 import { evaluateFit } from './objective.js';
 import type { RankJob, RestartResult } from './types.js';
 
@@ -44,6 +45,8 @@ export interface WorkerInput {
   params: LaneParams;
   blockRows: number | null;
   chunkRows?: number;
+  /** The kernel build every thread loads (the host's pick, so all threads group restarts alike). */
+  build: KernelBuild;
   /** The lane drivers in order (fused/plan.ts): a k and its restarts, or a mixed group of smaller k. */
   ranks: { k: number; items: LaneItem[]; capacity: number; initial: number }[];
   /** Int32 per rank: the next unclaimed index into its restarts. */
@@ -78,13 +81,14 @@ export function sharedMatrix(A: Float32Array): Float32Array {
 
 /**
  * Restarts of a rank of R that a thread takes before its first iteration (restarts split over N
- * threads): whole SIMD groups, enough groups that the threads together hold every restart. Threads
- * take them a group at a time (worker.ts), so a rank has at most one part-filled group in all:
- * R = 20 on 2 threads is 12 + 8 (3 + 2 full groups), not 10 + 10 (two groups of 4 + 2, a third of
- * each thread's lanes empty), and the thread with fewer groups moves on to the next k sooner.
+ * threads, `lanes` restarts per group): whole SIMD groups, enough groups that the threads together
+ * hold every restart. Threads take them a group at a time (worker.ts), so a rank has at most one
+ * part-filled group in all: with groups of 4, R = 20 on 2 threads is 12 + 8 (3 + 2 full groups), not
+ * 10 + 10 (two groups of 4 + 2, a third of each thread's lanes empty), and the thread with fewer
+ * groups moves on to the next k sooner.
  */
-export function initialShare(R: number, N: number): number {
-  return Math.min(R, LANES * Math.ceil(R / (LANES * N)));
+export function initialShare(R: number, N: number, lanes: number): number {
+  return Math.min(R, lanes * Math.ceil(R / (lanes * N)));
 }
 
 /** Threads a pool starts: never more than there are restarts (restarts split) or chunks (rows split). */
@@ -103,9 +107,11 @@ export async function runPool(
   const A = sharedMatrix(task.A);
   const N = poolSize(task, workers);
   const splitRows = task.splitRows === true;
-  const ranks = laneRanks([...task.ranks].sort((a, b) => b.k - a.k), !splitRows).map((r) => {
+  const build = kernelBuild();
+  const LANES = kernelLanes(build);
+  const ranks = laneRanks([...task.ranks].sort((a, b) => b.k - a.k), !splitRows, LANES).map((r) => {
     // Each thread starts with its share of a rank's restarts, so the first thread does not claim them all.
-    const share = splitRows ? r.items.length : initialShare(r.items.length, N);
+    const share = splitRows ? r.items.length : initialShare(r.items.length, N, LANES);
     return { k: r.k, items: r.items, capacity: Math.max(LANES, Math.ceil(share / LANES) * LANES), initial: share };
   });
   const counters = new SharedArrayBuffer(4 * ranks.length);
@@ -113,7 +119,7 @@ export async function runPool(
   let rows: { ctl: SharedArrayBuffer; slots: SharedArrayBuffer } | undefined;
   if (splitRows) {
     const chunks = Math.ceil(task.m / (task.chunkRows ?? CHUNK_ROWS));
-    const floats = 2 * chunks * (ranks[0]!.capacity / LANES) * slotFloats(task.n, ranks[0]!.k);
+    const floats = 2 * chunks * (ranks[0]!.capacity / LANES) * slotFloats(task.n, ranks[0]!.k, LANES);
     rows = { ctl: new SharedArrayBuffer(12), slots: new SharedArrayBuffer(floats * 4) };
   }
   // Row split: every part reports its rows of W for a finished restart; the restart is complete when
@@ -148,6 +154,7 @@ export async function runPool(
       params: task.params,
       blockRows: task.blockRows,
       ...(task.chunkRows !== undefined ? { chunkRows: task.chunkRows } : {}),
+      build,
       ranks,
       counters,
       ...(rows ? { rows: { part: w, parts: N, ...rows } } : {}),

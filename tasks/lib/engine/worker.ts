@@ -3,7 +3,7 @@
  * driver on the restarts it claims, and posts each result.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { abortBarrier, LANES, runLanes } from './fused/lanes.js';
+import { abortBarrier, runLanes } from './fused/lanes.js';
 import { Kernel } from './fused/kernel.js';
 import type { WorkerInput, WorkerMessage } from './pool.js';
 
@@ -14,7 +14,8 @@ function main(): void {
   const A = new Float32Array(input.A, input.Aoffset, input.m * input.n);
   const counters = new Int32Array(input.counters);
   const split = input.rows;
-  const kernel = new Kernel();
+  const kernel = new Kernel(input.build);
+  const LANES = kernel.lanes;
   input.ranks.forEach((rank, i) => {
     const R = rank.items.length;
     // Nothing left to claim in this rank: go on to the next one.

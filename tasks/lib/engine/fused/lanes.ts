@@ -1,6 +1,7 @@
 /**
- * The fused driver: restarts of one k advance four to a group (the four f32 lanes of wasm SIMD, see
- * assembly/kernels.ts), every group reading each row of A once per iteration. Per iteration and group:
+ * The fused driver: restarts of one k advance a group at a time (the f32 lanes of a SIMD register:
+ * four in the wasm build, eight in the native one; see assembly/kernels.ts and fused/kernel.ts),
+ * every group reading each row of A once per iteration. Per iteration and group:
  * the H update (from sums gathered in the previous pass), then one pass over the rows of A that updates
  * W and, with the new W and H, gathers the sums for the next H update. This is the same sequence of
  * updates as the ops path (H first, then W with the new H); only summation order differs.
@@ -25,10 +26,8 @@ import { evaluateFit } from '../objective.js';
 import { Kernel } from './kernel.js';
 import type { RestartResult } from '../types.js';
 
-export const LANES = 4;
 /** Rows per chunk of the fixed summation order (see above). */
 export const CHUNK_ROWS = 4096;
-const V = 16; // bytes per v128
 
 export interface LaneParams extends StopParams {
   algorithm: Algorithm;
@@ -82,7 +81,7 @@ export interface LaneJob {
   params: LaneParams;
   /** Rows of A per block; null = A resident in the kernel's memory. */
   blockRows: number | null;
-  /** Most lanes this driver runs at once (rounded up to a multiple of 4). */
+  /** Most lanes this driver runs at once (rounded up to whole groups). */
   capacity: number;
   /** Restarts to take before the first iteration (at most capacity). */
   initial: number;
@@ -100,8 +99,9 @@ export interface LaneJob {
   kernel?: Kernel;
 }
 
-export function slotFloats(n: number, k: number): number {
-  return (k * n + k + k * k) * LANES;
+/** Floats of one group's chunk sums, for groups of `lanes` restarts. */
+export function slotFloats(n: number, k: number, lanes: number): number {
+  return (k * n + k + k * k) * lanes;
 }
 
 type Phase = 'empty' | 'new' | 'run';
@@ -180,6 +180,8 @@ export function runLanes(job: LaneJob): void {
   const K = job.kernel ?? new Kernel();
   K.reset();
   const x = K.x;
+  const LANES = K.lanes;
+  const V = LANES * 4; // bytes per v
   const groupsMax = Math.max(1, Math.ceil(job.capacity / LANES));
   const C = Math.max(1, job.chunkRows ?? CHUNK_ROWS);
   const chunks = Math.ceil(m / C);
@@ -212,7 +214,7 @@ export function runLanes(job: LaneJob): void {
   const wnew = K.alloc(k * V);
   const tmp = K.alloc(k * V);
   const u32 = () => new Uint32Array(x.memory.buffer);
-  const SLOT = slotFloats(n, k);
+  const SLOT = slotFloats(n, k, LANES);
 
   /** Lane l's factors: W m x kl and H kl x n (or constants), components kl..k-1 set to 0. */
   const fillLane = (g: Group, l: number, W: Float32Array | number, H: Float32Array | number, kl: number) => {

@@ -1,5 +1,5 @@
 /**
- * The fused path: the AssemblyScript wasm-SIMD kernels (lanes.ts), in this thread for one worker,
+ * The fused path: the fused kernels (lanes.ts; native AVX2 or wasm SIMD, kernel.ts), in this thread for one worker,
  * otherwise on the worker pool (../pool.ts). A is resident in the kernel's memory or, above the
  * device budget, copied a block of rows at a time; the numbers are the same either way.
  */
@@ -7,8 +7,8 @@ import { registerPath } from '../registry.js';
 import { meanOf } from '../blocks.js';
 import { runPool } from '../pool.js';
 import { DEFAULT_EPS, type EngineJob } from '../types.js';
-import { CHUNK_ROWS, LANES, runLanes } from './lanes.js';
-import { Kernel } from './kernel.js';
+import { CHUNK_ROWS, runLanes } from './lanes.js';
+import { Kernel, kernelLanes } from './kernel.js';
 import { laneRanks } from './plan.js';
 import { needsObjective } from '../stopping.js';
 
@@ -38,7 +38,7 @@ async function runFused(job: EngineJob): Promise<void> {
   };
   if (workers === 1) {
     const kernel = new Kernel();
-    for (const { k, items } of laneRanks(job.ranks, true)) {
+    for (const { k, items } of laneRanks(job.ranks, true, kernel.lanes)) {
       let next = 0;
       runLanes({
         A, m, n, k, meanA, params: lp, blockRows: job.blockRows, capacity: items.length, initial: items.length, kernel, ...chunkRows,
@@ -51,10 +51,10 @@ async function runFused(job: EngineJob): Promise<void> {
   }
   const only = job.ranks.length === 1 ? job.ranks[0]! : null;
   const chunks = Math.ceil(m / (params.chunkRows ?? CHUNK_ROWS));
-  // Rows split only for one rank with too few restarts to give every thread a group of four.
+  // Rows split only for one rank with too few restarts to give every thread a group.
   // brunet's objective needs all of a restart's W on one thread (lanes.ts), so it never splits rows.
   const splitRows = only !== null && chunks >= 2 && !(params.algorithm === 'brunet' && needsObjective(params)) &&
-    (params.split === 'rows' || ((params.split ?? 'auto') === 'auto' && Math.ceil(only.restarts.length / LANES) < workers));
+    (params.split === 'rows' || ((params.split ?? 'auto') === 'auto' && Math.ceil(only.restarts.length / kernelLanes()) < workers));
   await runPool(
     { A, m, n, ranks: job.ranks, params: lp, blockRows: job.blockRows, meanA, splitRows, ...chunkRows },
     workers,
