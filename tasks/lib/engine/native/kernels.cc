@@ -86,15 +86,33 @@ void brunetRowsT(const float* A, int rows, int n, int kr, u8* W, const u8* Hw, c
   }
 }
 
+// The W update of one row for lee or hals (kernels.ts: leeRows/halsRows): u from the old w and the
+// row's A H^T in s. lee divides by the old row's W HHt; hals goes component by component, each using
+// the components already updated, and keeps a component whose Hessian HHt[c, c] is 0.
+template <int KT, bool HALS>
+inline void updateRow(int K, const vf* w, const vf* s, vf* u, const u8* HHt, vi upd, vf epsv) {
+  const vf zerov = splat(0);
+  auto hh = [&](int d, int c) { return ld(HHt + (static_cast<size_t>(d) * K + c) * VB); };
+  for (int c = 0; c < K; c++) {
+    if (HALS) {
+      const vf g = sumTerms<KT>(K, [&](int d) { return (d < c ? u[d] : w[d]) * hh(d, c); });
+      const vf e = hh(c, c);
+      u[c] = sel(vmax(w[c] + (s[c] - g) / e, zerov), w[c], upd & ne(e, zerov));
+    } else {
+      const vf den = sumTerms<KT>(K, [&](int d) { return w[d] * hh(d, c); });
+      u[c] = sel((w[c] * s[c]) / (den + epsv), w[c], upd);
+    }
+  }
+}
+
 // lee and hals: one pass over rows, the W update of each row (see kernels.ts, leeRows/halsRows).
 template <int KT, bool HALS>
 void frobeniusRowsT(const float* A, int rows, int n, int kr, u8* W, const u8* Hw, const u8* HHt, u8* num,
                     u8* WtW, u8* colW, const u8* masks, float eps, int acc) {
   const int K = KT > 0 ? KT : kr;
-  const vf epsv = splat(eps), zerov = splat(0);
+  const vf epsv = splat(eps);
   const vi upd = ldm(masks);
   const size_t nb = static_cast<size_t>(n) * VB;
-  auto hh = [&](int d, int c) { return ld(HHt + (static_cast<size_t>(d) * K + c) * VB); };
   VARR(w, KT, K);
   VARR(s, KT, K);
   VARR(u, KT, K);
@@ -106,17 +124,7 @@ void frobeniusRowsT(const float* A, int rows, int n, int kr, u8* W, const u8* Hw
       const vf av = splat(a[jj]);
       for (int c = 0; c < K; c++) s[c] = s[c] + av * ld(Hw + c * nb + j);
     }
-    for (int c = 0; c < K; c++) {
-      if (HALS) {
-        // components before c already updated (u), the rest not yet (w)
-        const vf g = sumTerms<KT>(K, [&](int d) { return (d < c ? u[d] : w[d]) * hh(d, c); });
-        const vf e = hh(c, c);
-        u[c] = sel(vmax(w[c] + (s[c] - g) / e, zerov), w[c], upd & ne(e, zerov));
-      } else {
-        const vf den = sumTerms<KT>(K, [&](int d) { return w[d] * hh(d, c); });
-        u[c] = sel((w[c] * s[c]) / (den + epsv), w[c], upd);
-      }
-    }
+    updateRow<KT, HALS>(K, w, s, u, HHt, upd, epsv);
     for (int c = 0; c < K; c++) {
       st(wr + c * VB, u[c]);
       st(colW + c * VB, ld(colW + c * VB) + u[c]);
@@ -133,6 +141,70 @@ void frobeniusRowsT(const float* A, int rows, int n, int kr, u8* W, const u8* Hw
       }
     }
   }
+}
+
+// Two rows of A per sweep (k = 2..8), as the wasm row-pair kernels: each load of H and each load and
+// store of the numerator sums serves both rows, components in blocks of at most BLOCK_K so the 2 x
+// BLOCK_K accumulators stay in registers. Each row's terms are added in the order frobeniusRowsT adds
+// them (row i's share of a sum before row i + 1's), so the numbers are the same; an odd last row goes
+// through frobeniusRowsT.
+constexpr int BLOCK_K = 4;
+template <int K, bool HALS>
+void frobeniusRowPairsT(const float* A, int rows, int n, u8* W, const u8* Hw, const u8* HHt, u8* num, u8* WtW,
+                        u8* colW, const u8* masks, float eps, int acc) {
+  const vf epsv = splat(eps);
+  const vi upd = ldm(masks);
+  const size_t nb = static_cast<size_t>(n) * VB;
+  int i = 0;
+  for (; i + 1 < rows; i += 2) {
+    const float* a = A + static_cast<size_t>(i) * n;
+    const float* b = a + n;
+    u8* wa = W + static_cast<size_t>(i) * K * VB;
+    u8* wb = wa + K * VB;
+    vf sa[K], sb[K], w[K], ua[K], ub[K];
+    for (int c0 = 0; c0 < K; c0 += BLOCK_K) {
+      constexpr int B = BLOCK_K;
+      vf xa[B], xb[B];
+      for (int c = 0; c < B; c++) { xa[c] = splat(0); xb[c] = splat(0); }
+      for (size_t j = 0, jj = 0; j < nb; j += VB, jj++) {
+        const vf av = splat(a[jj]), bv = splat(b[jj]);
+        for (int c = 0; c < B && c0 + c < K; c++) {
+          const vf x = ld(Hw + (c0 + c) * nb + j);
+          xa[c] = xa[c] + av * x;
+          xb[c] = xb[c] + bv * x;
+        }
+      }
+      for (int c = 0; c < B && c0 + c < K; c++) { sa[c0 + c] = xa[c]; sb[c0 + c] = xb[c]; }
+    }
+    for (int c = 0; c < K; c++) w[c] = ld(wa + c * VB);
+    updateRow<K, HALS>(K, w, sa, ua, HHt, upd, epsv);
+    for (int c = 0; c < K; c++) w[c] = ld(wb + c * VB);
+    updateRow<K, HALS>(K, w, sb, ub, HHt, upd, epsv);
+    for (int c = 0; c < K; c++) {
+      st(wa + c * VB, ua[c]);
+      st(wb + c * VB, ub[c]);
+      st(colW + c * VB, (ld(colW + c * VB) + ua[c]) + ub[c]);
+    }
+    if (acc) {
+      for (int c = 0; c < K; c++)
+        for (int d = 0; d < K; d++) {
+          u8* p = WtW + (static_cast<size_t>(c) * K + d) * VB;
+          st(p, (ld(p) + ua[c] * ua[d]) + ub[c] * ub[d]);
+        }
+      for (int c0 = 0; c0 < K; c0 += BLOCK_K) {
+        for (size_t j = 0, jj = 0; j < nb; j += VB, jj++) {
+          const vf av = splat(a[jj]), bv = splat(b[jj]);
+          for (int c = c0; c < c0 + BLOCK_K && c < K; c++) {
+            u8* p = num + c * nb + j;
+            st(p, (ld(p) + ua[c] * av) + ub[c] * bv);
+          }
+        }
+      }
+    }
+  }
+  if (i < rows)
+    frobeniusRowsT<K, HALS>(A + static_cast<size_t>(i) * n, rows - i, n, K, W + static_cast<size_t>(i) * K * VB, Hw, HHt, num,
+                            WtW, colW, masks, eps, acc);
 }
 
 template <typename F>
@@ -161,8 +233,15 @@ void brunetRows(const float* A, int rows, int n, int k, u8* W, const u8* Hw, con
 
 void frobeniusRows(bool hals, const float* A, int rows, int n, int k, u8* W, const u8* Hw, const u8* HHt, u8* num,
                    u8* WtW, u8* colW, const u8* masks, float eps, int acc) {
-  if (hals) dispatchK(k, [&]<int KT>() { frobeniusRowsT<KT, true>(A, rows, n, k, W, Hw, HHt, num, WtW, colW, masks, eps, acc); });
-  else dispatchK(k, [&]<int KT>() { frobeniusRowsT<KT, false>(A, rows, n, k, W, Hw, HHt, num, WtW, colW, masks, eps, acc); });
+  dispatchK(k, [&]<int KT>() {
+    if constexpr (KT == 0) {
+      if (hals) frobeniusRowsT<0, true>(A, rows, n, k, W, Hw, HHt, num, WtW, colW, masks, eps, acc);
+      else frobeniusRowsT<0, false>(A, rows, n, k, W, Hw, HHt, num, WtW, colW, masks, eps, acc);
+    } else {
+      if (hals) frobeniusRowPairsT<KT, true>(A, rows, n, W, Hw, HHt, num, WtW, colW, masks, eps, acc);
+      else frobeniusRowPairsT<KT, false>(A, rows, n, W, Hw, HHt, num, WtW, colW, masks, eps, acc);
+    }
+  });
 }
 
 void brunetH(u8* H, const u8* num, const u8* colW, int n, int k, float eps, const u8* mask) {
