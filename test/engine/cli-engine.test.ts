@@ -8,6 +8,7 @@ import { execa } from 'execa';
 import { join } from 'node:path';
 import { BIN, cli, tempDir, writeTemp } from '../cli/helpers.js';
 import { availableCores } from '../../tasks/lib/engine/cores.js';
+import { BUILD_NAMES, kernelBuild } from '../../tasks/lib/engine/fused/kernel.js';
 import { plantedMatrix } from './helpers.js';
 
 const m = 60;
@@ -53,8 +54,9 @@ describe('factorize engine flags (CLI)', () => {
     expect(r.code, r.stderr).toBe(0);
     const cores = availableCores();
     // One factorize call for every k (not one per k), on as many threads as the process has cores.
-    const calls = r.stderr.match(/factorize: k=[\d,]+, fused kernels \(wasm-fused\), \d+ threads?/g) ?? [];
-    expect(calls).toEqual([`factorize: k=2,3,4, fused kernels (wasm-fused), ${cores} thread${cores > 1 ? 's' : ''}`]);
+    // The child loads the same build this process would (fused/kernel.ts), and says which.
+    const calls = r.stderr.match(/factorize: k=[\d,]+, fused kernels \(wasm-fused arithmetic, [^)]+\), \d+ threads?/g) ?? [];
+    expect(calls).toEqual([`factorize: k=2,3,4, fused kernels (wasm-fused arithmetic, ${BUILD_NAMES[kernelBuild()]}), ${cores} thread${cores > 1 ? 's' : ''}`]);
     for (const k of [2, 3, 4]) expect(readFileSync(join(dir, 'out', 'shards', `k${k}.r0-2`, 'labels.bin')).length).toBe(3 * n);
   }, 120_000);
 
@@ -66,7 +68,7 @@ describe('factorize engine flags (CLI)', () => {
     expect((await cli(['preprocess', '--input', input, '--outdir', prep])).code).toBe(0);
     const r = await execa(TASKSET!, ['-c', '0', process.execPath, BIN, 'factorize', '--prep', prep, '--k', '3', '--restarts', '0-5', '--max-iter', '50', '--outdir', join(dir, 'shards'), '--backend', 'wasm'], { reject: false, env: { NMF_PROGRESS_SECONDS: '1000' } });
     expect(r.exitCode, String(r.stderr)).toBe(0);
-    expect(String(r.stderr)).toMatch(/factorize: k=3, fused kernels \(wasm-fused\), 1 thread(?!s)/);
+    expect(String(r.stderr)).toMatch(/factorize: k=3, fused kernels \(wasm-fused arithmetic, [^)]+\), 1 thread(?!s)/);
   }, 120_000);
 
   it('run on the pool (2 threads) killed with SIGKILL after its first shard resumes without redoing it, to the same labels', async () => {

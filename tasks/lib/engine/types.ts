@@ -39,7 +39,7 @@ export interface FactorizeParams extends StopParams {
   /**
    * Fused, workers > 1: 'restarts' splits restarts over threads, 'rows' splits rows (every thread runs
    * every restart on its chunks of rows), 'auto' (default) splits rows when there are too few restarts
-   * to give every thread a SIMD group of four and A has at least two chunks. Same numbers either way.
+   * to give every thread a SIMD group (8 or 4 restarts, fused/kernel.ts) and A has at least two chunks. Same numbers either way.
    */
   split?: 'auto' | 'rows' | 'restarts';
   /**

@@ -1,7 +1,7 @@
 /**
  * Which restarts each lane driver (lanes.ts) runs. Every k's restarts run L to a SIMD group (L = 4 or
- * 8 lanes, fused/kernel.ts); the last R mod L restarts of each k would leave lanes empty for their whole life when every restart runs
- * the same iterations (W2: 5 restarts per k is a full group and a group with one lane in use, at the
+ * 8 lanes, fused/kernel.ts); the last R mod L restarts of each k would leave lanes empty for their
+ * whole life when every restart runs the same iterations (W2: 5 restarts per k is a full group and a group with one lane in use, at the
  * cost of a full group). So those remainders of all k are packed together, largest k first, L to a
  * group of the largest k among them: a restart of a smaller k rides with its extra components at 0,
  * and its numbers are those it gets in a group of its own k (lanes.ts, LaneItem). Only k up to
