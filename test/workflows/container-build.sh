@@ -5,9 +5,11 @@
 #                                           built from the same sources is already there
 #   container-build.sh --clean STORE        remove the podman storage under STORE, then STORE
 # 1. a Debian bookworm base from `mmdebstrap --variant=minbase` (kept in $NMF_BASE_ROOTFS, default
-#    ~/.cache/nmf-consensus/bookworm-minbase-procps.tar, and reused while it exists; procps included, as
-#    the Dockerfile installs it only when missing and the build has no network), imported with `podman import`;
-# 2. a Node base: that rootfs plus this machine's node and npm (Debian's nodejs is 18; the CLI needs 20);
+#    ~/.cache/nmf-consensus/bookworm-minbase-procps-gxx.tar, and reused while it exists; procps and g++
+#    included, as the Dockerfile installs them only when missing and the build has no network: g++
+#    builds the native kernels as it does in an image built with a network), imported with `podman import`;
+# 2. a Node base: that rootfs plus this machine's node, npm and Node's headers (Debian's nodejs is 18;
+#    the CLI needs 20; the official Node images carry the headers too);
 # 3. containers/Dockerfile built with --build-arg NODE_IMAGE=<the Node base>, npm offline from this
 #    machine's npm cache (mounted copy-on-write), so the build needs no registry. The image carries
 #    the label nmf.context-sha256 (a hash of the build context): a rebuild happens only when it changes.
@@ -69,17 +71,18 @@ step() { echo "[$(date +%T)] $*"; }
 ctx="$store/ctx"
 rm -rf "$ctx" && mkdir -p "$ctx"
 for p in package.json package-lock.json tsconfig.json tasks bench bin conf schemas containers; do cp -r "$root/$p" "$ctx/"; done
-sum="$(cd "$ctx" && find . -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-64)"
+# The hash covers this script too: a change of base (the rootfs packages, the Node base) rebuilds.
+sum="$( (cd "$ctx" && find . -type f -print0 | sort -z | xargs -0 sha256sum; sha256sum < "${BASH_SOURCE[0]}") | sha256sum | cut -c1-64)"
 if [[ "$(podman image inspect --format '{{index .Labels "nmf.context-sha256"}}' "$tag" 2>/dev/null || true)" == "$sum" ]]; then
   step "$tag is up to date in $store (context $sum)"
   exit 0
 fi
 
-rootfs="${NMF_BASE_ROOTFS:-$HOME/.cache/nmf-consensus/bookworm-minbase-procps.tar}"
+rootfs="${NMF_BASE_ROOTFS:-$HOME/.cache/nmf-consensus/bookworm-minbase-procps-gxx.tar}"
 if [[ ! -f "$rootfs" || ! -s "$rootfs" ]]; then
   step "mmdebstrap bookworm minbase -> $rootfs"
   mkdir -p "$(dirname "$rootfs")"
-  mmdebstrap --quiet --format=tar --variant=minbase --include=libstdc++6,passwd,procps bookworm "$rootfs.tmp-$$"
+  mmdebstrap --quiet --format=tar --variant=minbase --include=libstdc++6,passwd,procps,g++ bookworm "$rootfs.tmp-$$"
   mv "$rootfs.tmp-$$" "$rootfs"
 else
   step "base rootfs: $rootfs (from an earlier run)"
@@ -87,14 +90,18 @@ fi
 step "podman import"
 podman import --quiet "$rootfs" localhost/nmfc-debian:bookworm >/dev/null
 
-step "Node base image (this machine's node $(node --version) and npm)"
+step "Node base image (this machine's node $(node --version), npm and Node's headers)"
 rm -rf "$store/node-ctx" && mkdir -p "$store/node-ctx"
 npm_dir="$(dirname "$(dirname "$(realpath "$(command -v npm)")")")"
-cp "$(command -v node)" "$store/node-ctx/node"
+node_bin="$(realpath "$(command -v node)")"
+cp "$node_bin" "$store/node-ctx/node"
 cp -r "$npm_dir" "$store/node-ctx/npm"
+mkdir -p "$store/node-ctx/include"
+if [[ -d "$(dirname "$node_bin")/../include/node" ]]; then cp -r "$(dirname "$node_bin")/../include/node" "$store/node-ctx/include/"; fi
 cat > "$store/node-ctx/Dockerfile" <<'DF'
 FROM localhost/nmfc-debian:bookworm
 COPY node /usr/local/bin/node
+COPY include /usr/local/include
 COPY npm /usr/local/lib/node_modules/npm
 RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm && ln -s ../lib/node_modules/npm/bin/npx-cli.js /usr/local/bin/npx && node --version && npm --version
 DF
