@@ -31,6 +31,7 @@ try {
 }
 
 const work = mkdtempSync(join(tmpdir(), 'nmf-native-'));
+const tmp = `${out}.tmp-${process.pid}`;
 try {
   // -ffp-contract=off: no fused multiply-add, so each lane rounds as the wasm kernels do.
   const common = ['-std=c++20', '-O3', '-fPIC', '-fvisibility=hidden', '-ffp-contract=off', '-fno-exceptions', '-Wall', '-Wextra'];
@@ -41,13 +42,15 @@ try {
   };
   const objs = [cc('kernels.cc', ['-mavx2']), cc('addon.cc', [`-I${include}`])];
   mkdirSync(dirname(out), { recursive: true });
-  const tmp = `${out}.tmp-${process.pid}`;
-  execFileSync(cxx, ['-shared', '-o', tmp, ...objs], { stdio: 'inherit' });
+  // macOS links Node-API symbols at load time (untested here: only Linux has built this).
+  const link = process.platform === 'darwin' ? ['-undefined', 'dynamic_lookup'] : [];
+  execFileSync(cxx, ['-shared', ...link, '-o', tmp, ...objs], { stdio: 'inherit' });
   renameSync(tmp, out);
   console.log(`native kernels built: ${out}`);
 } catch (err) {
   // A compiler too old for C++20, say: the compiler's own message is above.
   rmSync(work, { recursive: true, force: true });
+  rmSync(tmp, { force: true });
   skip(`${cxx} failed: ${err.message.split('\n')[0]}`);
 } finally {
   rmSync(work, { recursive: true, force: true });
