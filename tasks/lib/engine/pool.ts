@@ -1,8 +1,9 @@
 /**
  * The engine's one worker mechanism: worker_threads running the fused kernels (worker.ts), each with
- * its own kernel instance (native or wasm, the build the host picks: fused/kernel.ts), all reading one A through a SharedArrayBuffer (not copied). A pool serves
- * every restart of every rank of one call, so `run` puts all restarts of all k on one pool and no
- * thread idles while a restart is unclaimed:
+ * its own kernel instance (native or wasm, the build the host picks: fused/kernel.ts), all reading
+ * one A through a SharedArrayBuffer (not copied). A pool serves every restart of every rank of one
+ * call, so `run` puts all restarts of all k on one pool and no thread idles while a restart is
+ * unclaimed:
  * - restarts split (the default): ranks are taken largest k first (the costliest restarts start at
  *   once); for each rank, threads claim restarts one at a time from a shared counter as their lanes
  *   free up, and a thread moves to the next rank once the current one has no unclaimed restart;

@@ -1,7 +1,7 @@
 /**
  * The fused path: the fused kernels (lanes.ts; native AVX2 or wasm SIMD, kernel.ts), in this thread
- * for one worker, otherwise on the worker pool (../pool.ts). A is resident in the kernel's memory or, above the
- * device budget, copied a block of rows at a time; the numbers are the same either way.
+ * for one worker, otherwise on the worker pool (../pool.ts). A is resident in the kernel's memory
+ * or, above the device budget, copied a block of rows at a time; the numbers are the same either way.
  */
 import { registerPath } from '../registry.js';
 import { meanOf } from '../blocks.js';

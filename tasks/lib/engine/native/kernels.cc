@@ -28,8 +28,9 @@ inline void st(u8* p, vf v) { std::memcpy(p, &v, VB); }
 inline vf splat(float x) { return vf{x, x, x, x, x, x, x, x}; }
 // wasm v128.bitselect(a, b, m): a's bits where m is set, b's elsewhere.
 inline vf sel(vf a, vf b, vi m) { return (vf)(((vi)a & m) | ((vi)b & ~m)); }
-// wasm f32x4.max for the operands used here (never NaN): maxps returns b when both are zeros, so
-// max(-0, +0) = +0 as in wasm.
+// wasm f32x4.max for the operands used here: maxps returns b when both are zeros, so max(-0, +0) =
+// +0 as in wasm. They differ on NaN (wasm gives NaN, maxps b), which arises only where the result is
+// discarded: hals with a zero Hessian, whose lane keeps its old value.
 inline vf vmax(vf a, vf b) { return (vf)_mm256_max_ps((__m256)a, (__m256)b); }
 inline vi ne(vf a, vf b) { return (vi)_mm256_cmp_ps((__m256)a, (__m256)b, _CMP_NEQ_UQ); }
 
