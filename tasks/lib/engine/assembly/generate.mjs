@@ -14,10 +14,40 @@ const sum = (k, term) => {
   return e;
 };
 
+// From k = SPLIT_K the first sweep of a row is two: the quotients A / (W H + eps) into scratch q, then
+// the numerator sums in blocks of at most BLOCK_K components. In one sweep the k weights, k sums and k
+// rows of H (3k + 3 live values) exceed x64's 16 SIMD registers from k = 5, and V8 then keeps the sums
+// on the stack (read from its --print-wasm-code: ten loads and five stores per two elements at k = 5).
+// Same terms in the same order (each sum over j in order), so the same numbers (tested).
+const SPLIT_K = 5;
+const blocksOf = (K) => {
+  const out = [];
+  for (let c0 = 0; c0 < K; c0 += BLOCK_K) out.push(Array.from({ length: Math.min(BLOCK_K, K - c0) }, (_, i) => c0 + i));
+  return out;
+};
+function brunetFirstSweep(K) {
+  if (K < SPLIT_K) {
+    return `${r(K, (c) => `    let s${c} = f32x4.splat(0);`)}
+    for (let j: usize = 0, jj: usize = 0; j < nb; j += 16, jj += 4) {
+${r(K, (c) => `      const x${c} = v128.load(h${c} + j);`)}
+      const qq = f32x4.div(f32x4.splat(load<f32>(a + jj)), f32x4.add(${sum(K, (c) => `w${c}, x${c}`)}, epsv));
+${r(K, (c) => `      s${c} = f32x4.add(s${c}, f32x4.mul(qq, x${c}));`)}
+    }`;
+  }
+  return `    for (let j: usize = 0, jj: usize = 0; j < nb; j += 16, jj += 4) {
+      v128.store(q + j, f32x4.div(f32x4.splat(load<f32>(a + jj)), f32x4.add(${sum(K, (c) => `w${c}, v128.load(h${c} + j)`)}, epsv)));
+    }
+${r(K, (c) => `    let s${c} = f32x4.splat(0);`)}
+${blocksOf(K).map((bl) => `    for (let j: usize = 0; j < nb; j += 16) {
+      const qq = v128.load(q + j);
+${bl.map((c) => `      s${c} = f32x4.add(s${c}, f32x4.mul(qq, v128.load(h${c} + j)));`).join('\n')}
+    }`).join('\n')}`;
+}
+
 function brunet(K) {
   return `
 @inline
-function brunetRows${K}(A: usize, rows: i32, n: i32, W: usize, Hw: usize, Ha: usize, rs: usize, num: usize, colW: usize, masks: usize, eps: f32, acc: i32): void {
+function brunetRows${K}(A: usize, rows: i32, n: i32, W: usize, Hw: usize, Ha: usize, rs: usize, num: usize, colW: usize, masks: usize, eps: f32, acc: i32, q: usize): void {
   const epsv = f32x4.splat(eps);
   const tiny = f32x4.splat(TINY);
   const upd = v128.load(masks);
@@ -30,12 +60,7 @@ ${r(K, (c) => `  const p${c} = num + ${c} * nb;`)}
     const a = A + ((<usize>i * <usize>n) << 2);
     const w = W + <usize>i * ${K * 16};
 ${r(K, (c) => `    const w${c} = v128.load(w, ${c * 16});`)}
-${r(K, (c) => `    let s${c} = f32x4.splat(0);`)}
-    for (let j: usize = 0, jj: usize = 0; j < nb; j += 16, jj += 4) {
-${r(K, (c) => `      const x${c} = v128.load(h${c} + j);`)}
-      const qq = f32x4.div(f32x4.splat(load<f32>(a + jj)), f32x4.add(${sum(K, (c) => `w${c}, x${c}`)}, epsv));
-${r(K, (c) => `      s${c} = f32x4.add(s${c}, f32x4.mul(qq, x${c}));`)}
-    }
+${brunetFirstSweep(K)}
 ${r(K, (c) => `    let u${c} = v128.bitselect(f32x4.div(f32x4.mul(w${c}, s${c}), r${c}), w${c}, upd);
     u${c} = v128.bitselect(f32x4.max(u${c}, tiny), u${c}, v128.load(masks, ${16 + c * 16}));
     v128.store(w, u${c}, ${c * 16});`)}
@@ -113,8 +138,7 @@ const BLOCK_K = 4;
 function leePairs(K, hals) {
   const pairs = [];
   for (let c = 0; c < K; c++) for (let d = 0; d < K; d++) pairs.push([c, d]);
-  const blocks = [];
-  for (let c0 = 0; c0 < K; c0 += BLOCK_K) blocks.push(Array.from({ length: Math.min(BLOCK_K, K - c0) }, (_, i) => c0 + i));
+  const blocks = blocksOf(K);
   const upd = (t, w) => wUpdate(K, hals, t, w, (c) => `v128.load(S, ${((t === 'a' ? 0 : K) + c) * 16})`, (c) => `v128.store(${t === 'a' ? 'wa' : 'wb'}, u${t}${c}, ${c * 16});`);
   return `
 @inline
@@ -176,9 +200,9 @@ ${ks.map((K) => leePairs(K, false)).join('')}
 ${ks.map((K) => lee(K, true)).join('')}
 ${ks.map((K) => leePairs(K, true)).join('')}
 /** Returns false when k has no unrolled variant. */
-export function brunetRowsUnrolled(A: usize, rows: i32, n: i32, k: i32, W: usize, Hw: usize, Ha: usize, rs: usize, num: usize, colW: usize, masks: usize, eps: f32, acc: i32): bool {
+export function brunetRowsUnrolled(A: usize, rows: i32, n: i32, k: i32, W: usize, Hw: usize, Ha: usize, rs: usize, num: usize, colW: usize, masks: usize, eps: f32, acc: i32, q: usize): bool {
   switch (k) {
-${ks.map((K) => `    case ${K}: brunetRows${K}(A, rows, n, W, Hw, Ha, rs, num, colW, masks, eps, acc); return true;`).join('\n')}
+${ks.map((K) => `    case ${K}: brunetRows${K}(A, rows, n, W, Hw, Ha, rs, num, colW, masks, eps, acc, q); return true;`).join('\n')}
     default: return false;
   }
 }

@@ -134,7 +134,7 @@ export function brunetRows(
   A: usize, rows: i32, n: i32, k: i32, W: usize, Hw: usize, Ha: usize, rs: usize,
   num: usize, colW: usize, q: usize, wnew: usize, masks: usize, eps: f32, acc: i32,
 ): void {
-  if (brunetRowsUnrolled(A, rows, n, k, W, Hw, Ha, rs, num, colW, masks, eps, acc)) return;
+  if (brunetRowsUnrolled(A, rows, n, k, W, Hw, Ha, rs, num, colW, masks, eps, acc, q)) return;
   const epsv = f32x4.splat(eps);
   const tiny = f32x4.splat(TINY);
   const upd = v128.load(masks);
