@@ -15,7 +15,7 @@
 //   WtW   k x k v            lee: sum_i W[i,c] W[i,d]
 //   rs    k v               brunet: rowSums(H) + eps
 //   HHt   k x k v            lee: H H^T
-//   q     max(n, 2k) v      scratch (the lee row-pair kernels keep two rows' A H^T there)
+//   q     max(n, 2k) v      scratch (brunet from k = 5: a row's quotients; the lee row-pair kernels: two rows' A H^T)
 //   masks 1+k v             lane masks: [0] = lane updates W in this pass, [1 + c] = lane clamps
 //                           component c of W and H (a check); per component, so that a restart of a
 //                           smaller k can ride in a group of this k with its extra components held
