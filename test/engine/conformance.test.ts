@@ -21,7 +21,7 @@ import { factorizeRestarts, type FactorizeParams, type RestartResult } from '../
 import { initialFactors } from '../../tasks/lib/engine/prng.js';
 import { evaluateFit } from '../../tasks/lib/engine/objective.js';
 import { meanOf } from '../../tasks/lib/engine/blocks.js';
-import { plantedMatrix, webgpuAvailable } from './helpers.js';
+import { plantedMatrix, webgpuAvailable, withKernelBuild } from './helpers.js';
 import { ExitCode, NmfError } from '../../tasks/lib/errors.js';
 
 const m = 48;
@@ -54,13 +54,9 @@ const VARIANTS: Variant[] = [
 ];
 
 /** Run a variant under its kernel build. */
-async function runVariant(v: Variant, k: number, params: FactorizeParams): Promise<RestartResult[]> {
-  if (v.wasm) process.env.NMF_NATIVE = '0';
-  try {
-    return await factorizeRestarts(A, m, n, k, RESTARTS, { ...params, ...v.params });
-  } finally {
-    if (v.wasm) delete process.env.NMF_NATIVE;
-  }
+function runVariant(v: Variant, k: number, params: FactorizeParams): Promise<RestartResult[]> {
+  const run = () => factorizeRestarts(A, m, n, k, RESTARTS, { ...params, ...v.params });
+  return v.wasm ? withKernelBuild('wasm', run) : run();
 }
 /** The WGSL kernels where a WebGPU adapter is (lavapipe in CI); the test below says when they were left out. */
 const WEBGPU = await webgpuAvailable();

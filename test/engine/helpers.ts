@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { restartStream } from '../../tasks/lib/engine/prng.js';
 
 /** Random non-negative m x n data (float32), seeded. */
@@ -33,5 +34,26 @@ export async function webgpuAvailable(): Promise<boolean> {
     return (await create([]).requestAdapter()) !== null;
   } catch {
     return false;
+  }
+}
+
+/** Does this machine's CPU run the native kernels (x86-64 with AVX2)? */
+export function cpuHasAvx2(): boolean {
+  try {
+    return process.arch === 'x64' && /\bavx2\b/.test(readFileSync('/proc/cpuinfo', 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** Run `fn` with the fused kernels' build forced through NMF_NATIVE (fused/kernel.ts), then put it back. */
+export async function withKernelBuild<T>(build: 'native' | 'wasm', fn: () => Promise<T>): Promise<T> {
+  const before = process.env.NMF_NATIVE;
+  process.env.NMF_NATIVE = build === 'native' ? '1' : '0';
+  try {
+    return await fn();
+  } finally {
+    if (before === undefined) delete process.env.NMF_NATIVE;
+    else process.env.NMF_NATIVE = before;
   }
 }

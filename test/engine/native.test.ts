@@ -9,11 +9,10 @@
  * many restarts share a register.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { factorizeRanks, type FactorizeParams, type RestartResult } from '../../tasks/lib/engine/factorize.js';
 import { kernelBuild, kernelLanes, nativeAvailable } from '../../tasks/lib/engine/fused/kernel.js';
-import { plantedMatrix } from './helpers.js';
+import { cpuHasAvx2, plantedMatrix, withKernelBuild } from './helpers.js';
 
 const m = 300;
 const n = 37; // not a multiple of 4 or 8
@@ -29,25 +28,13 @@ function hasCompiler(): boolean {
     return false;
   }
 }
-const cpuHasAvx2 = (() => {
-  try {
-    return /\bavx2\b/.test(readFileSync('/proc/cpuinfo', 'utf8'));
-  } catch {
-    return false;
-  }
-})();
-const CAN_BUILD = process.arch === 'x64' && cpuHasAvx2 && hasCompiler();
+const CAN_BUILD = cpuHasAvx2() && hasCompiler();
 
-async function runWith(build: 'native' | 'wasm', ks: number[], params: FactorizeParams): Promise<Map<number, RestartResult[]>> {
-  const before = process.env.NMF_NATIVE;
-  process.env.NMF_NATIVE = build === 'native' ? '1' : '0';
-  try {
+function runWith(build: 'native' | 'wasm', ks: number[], params: FactorizeParams): Promise<Map<number, RestartResult[]>> {
+  return withKernelBuild(build, () => {
     expect(kernelBuild()).toBe(build);
-    return await factorizeRanks(A, m, n, ks.map((k) => ({ k, restarts: RESTARTS })), params);
-  } finally {
-    if (before === undefined) delete process.env.NMF_NATIVE;
-    else process.env.NMF_NATIVE = before;
-  }
+    return factorizeRanks(A, m, n, ks.map((k) => ({ k, restarts: RESTARTS })), params);
+  });
 }
 
 function bytes(x: Float32Array | Uint16Array): string {

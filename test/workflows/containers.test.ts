@@ -8,15 +8,12 @@
  * base image, no Apptainer for bookworm). Needs root, podman, runc and mmdebstrap (.ci/run installs them).
  */
 import { execa } from 'execa';
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { EXAMPLE, describeWithTool, expectSameFolder, referenceRun, tempDir, toolVersion } from './helpers.js';
 import { IMAGE, PODMAN, containerToolsMissing, ensureImage } from './engines.js';
-
-function cpuHasAvx2(): boolean {
-  return process.arch === 'x64' && /\bavx2\b/.test(readFileSync('/proc/cpuinfo', 'utf8'));
-}
+import { cpuHasAvx2 } from '../engine/helpers.js';
 
 describeWithTool('containers/Dockerfile: built with podman on an mmdebstrap base, run on the example', containerToolsMissing(), () => {
   let work: string;
